@@ -1,0 +1,74 @@
+"""gunicorn settings and hooks for the registry (gevent workers).
+
+Start with ``gunicorn -c gunicorn.conf.py wsgi:app``. Every value comes from the
+environment through ``registry.config``.
+"""
+
+import os
+import shutil
+import sys
+import tempfile
+
+# Set before anything imports prometheus_client, and emptied at each start: samples
+# left by a previous run's workers would otherwise be summed into this one's.
+metrics_dir = os.environ.get("PROMETHEUS_MULTIPROC_DIR") or tempfile.mkdtemp(prefix="registry-metrics-")
+shutil.rmtree(metrics_dir, ignore_errors=True)
+os.makedirs(metrics_dir, exist_ok=True)
+os.environ["PROMETHEUS_MULTIPROC_DIR"] = metrics_dir
+
+from registry.config import ConfigError, Settings  # noqa: E402
+from registry.observability.logging import logging_dict_config  # noqa: E402
+
+try:
+    settings = Settings.from_env()
+except ConfigError as error:
+    sys.exit(f"configuration error: {error}")
+
+bind = [f"{settings.server_host}:{settings.server_port}"]
+workers = settings.web_concurrency
+worker_class = "gevent"
+worker_connections = 1000
+# Apps are built in each worker after gevent's patching: pools and clients must not cross a fork.
+preload_app = False
+timeout = 30
+# SIGTERM: stop accepting, let in-flight requests finish for up to this long.
+graceful_timeout = 30
+keepalive = 5
+accesslog = None  # the app writes one JSON access line per request
+# gunicorn's runtime control socket sits at one fixed path per user, so two registries on one
+# host would fight over it; nothing here uses it.
+control_socket_disable = True
+logconfig_dict = logging_dict_config(settings.log_level)
+
+
+def on_starting(server):
+    """In the master, before any worker forks: the database exists and is migrated."""
+    from registry.bootstrap import ensure_database, log_backends, migrate
+
+    global settings
+    settings, embedded = ensure_database(settings)
+    migrate(settings)
+    log_backends(settings, embedded=embedded)
+
+
+def when_ready(server):
+    if settings.metrics_port:
+        from prometheus_client import start_http_server
+
+        from registry.observability.metrics import multiprocess_registry
+
+        start_http_server(settings.metrics_port, addr=settings.server_host, registry=multiprocess_registry())
+        server.log.info("metrics served on port %s", settings.metrics_port)
+
+
+def post_fork(server, worker):
+    # psycopg2 then waits on sockets through gevent, so a query yields to other greenlets.
+    from psycogreen.gevent import patch_psycopg
+
+    patch_psycopg()
+
+
+def child_exit(server, worker):
+    from registry.observability.metrics import mark_worker_dead
+
+    mark_worker_dead(worker.pid)

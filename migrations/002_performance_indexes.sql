@@ -1,0 +1,17 @@
+-- Indexes for the registry's hot queries.
+
+-- The latest version of a subject, and its versions in order.
+CREATE INDEX schema_versions_subject_version_desc
+    ON schema_versions (subject_id, version_major DESC, version_minor DESC, version_patch DESC);
+
+-- Duplicate detection among a subject's live versions.
+CREATE INDEX schema_versions_subject_live_hash
+    ON schema_versions (subject_id, content_hash)
+    WHERE state <> 'DELETED';
+
+-- Listing by state and by registration time.
+CREATE INDEX schema_versions_state ON schema_versions (state);
+CREATE INDEX schema_versions_created_at ON schema_versions (created_at);
+
+-- Subject listings by prefix.
+CREATE INDEX subjects_name_prefix ON subjects (name text_pattern_ops);

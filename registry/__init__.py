@@ -1,0 +1,1 @@
+"""LLM Schema Registry: versioned JSON Schema, Avro and Protobuf schemas over HTTP."""

@@ -1,0 +1,1 @@
+"""Caching tiers in front of the store: per-worker memory, then Redis."""

@@ -1,0 +1,58 @@
+"""Compatibility modes applied to pairs of schemas and to a subject's history.
+
+Each format supplies one primitive, ``backward_violations(old, new)``: what a
+reader of ``new`` cannot accept from data written with ``old``. FORWARD is that
+primitive with the roles swapped, FULL is both, and the ``_TRANSITIVE`` modes
+apply it to every live version instead of only the latest.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import replace
+from typing import Any
+
+from registry.domain.formats.handlers import FormatHandler
+from registry.domain.model import CompatibilityMode, CompatibilityPolicy, Violation
+
+
+def pair_violations(
+    handler: FormatHandler,
+    candidate: Any,
+    existing: Any,
+    mode: CompatibilityMode,
+    policy: CompatibilityPolicy,
+) -> list[Violation]:
+    """Violations of ``mode`` by ``candidate`` against one ``existing`` schema.
+
+    On a single pair a ``_TRANSITIVE`` mode is the same as its base mode.
+    """
+    violations: list[Violation] = []
+    if mode.checks_backward:
+        violations.extend(handler.backward_violations(existing, candidate, policy))
+    if mode.checks_forward:
+        for violation in handler.backward_violations(candidate, existing, policy):
+            if violation not in violations:
+                violations.append(violation)
+    return violations
+
+
+def history_violations(
+    handler: FormatHandler,
+    candidate: Any,
+    live_versions: Sequence[tuple[str, Any]],
+    mode: CompatibilityMode,
+    policy: CompatibilityPolicy,
+) -> list[Violation]:
+    """Violations against a subject's live versions (``(label, document)``, oldest first):
+    the latest only, or all of them under a ``_TRANSITIVE`` mode. Each names its version."""
+    if mode is CompatibilityMode.NONE or not live_versions:
+        return []
+    compared = live_versions if mode.is_transitive else live_versions[-1:]
+    violations: list[Violation] = []
+    for label, document in reversed(compared):
+        violations.extend(
+            replace(violation, version=label)
+            for violation in pair_violations(handler, candidate, document, mode, policy)
+        )
+    return violations

@@ -1,0 +1,102 @@
+"""Domain exceptions.
+
+They carry a stable machine-readable ``code`` and a human message, and know nothing
+of HTTP: the HTTP layer maps each class to a status in one place
+(``registry.http.errors``).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class RegistryError(Exception):
+    """Base of every error the registry reports to a client."""
+
+    code = "REGISTRY_ERROR"
+
+    def __init__(self, message: str, **details: Any) -> None:
+        super().__init__(message)
+        self.message = message
+        self.details = {key: value for key, value in details.items() if value is not None}
+
+
+class InvalidRequest(RegistryError):
+    """A request field is missing, has the wrong type or an unknown value."""
+
+    code = "INVALID_REQUEST"
+
+    def __init__(self, message: str, *, field: str | None = None, **details: Any) -> None:
+        super().__init__(message, field=field, **details)
+        self.field = field
+
+
+class InvalidSchema(RegistryError):
+    """The submitted schema is not a valid schema of its format."""
+
+    code = "INVALID_SCHEMA"
+
+    def __init__(self, message: str, *, problems: list[Any] | None = None) -> None:
+        super().__init__(message)
+        self.problems = problems or []
+        if self.problems:
+            self.details["problems"] = [problem.to_dict() for problem in self.problems]
+
+
+class SchemaTooLarge(InvalidSchema):
+    """The schema exceeds a size or nesting limit."""
+
+    code = "SCHEMA_TOO_LARGE"
+
+
+class UnsupportedFormat(RegistryError):
+    code = "UNSUPPORTED_FORMAT"
+
+
+class SchemaNotFound(RegistryError):
+    code = "SCHEMA_NOT_FOUND"
+
+
+class SubjectNotFound(RegistryError):
+    code = "SUBJECT_NOT_FOUND"
+
+
+class VersionNotFound(RegistryError):
+    code = "VERSION_NOT_FOUND"
+
+
+class VersionConflict(RegistryError):
+    """An explicit version is not higher than the subject's latest version."""
+
+    code = "VERSION_CONFLICT"
+
+
+class CompatibilityModeConflict(RegistryError):
+    """A registration asks for a mode other than the subject's effective mode."""
+
+    code = "COMPATIBILITY_MODE_CONFLICT"
+
+
+class IncompatibleSchema(RegistryError):
+    code = "INCOMPATIBLE_SCHEMA"
+
+    def __init__(self, message: str, *, violations: list[Any]) -> None:
+        super().__init__(message)
+        self.violations = violations
+        self.details["violations"] = [violation.to_dict() for violation in violations]
+
+
+class InvalidStateTransition(RegistryError):
+    code = "INVALID_STATE_TRANSITION"
+
+
+class StorageUnavailable(RegistryError):
+    """The database cannot be reached; the operation may succeed later."""
+
+    code = "DATABASE_UNAVAILABLE"
+
+
+class StorageBusy(RegistryError):
+    """Every database connection stayed busy for the whole wait timeout."""
+
+    code = "DATABASE_BUSY"

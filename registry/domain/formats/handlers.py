@@ -1,0 +1,111 @@
+"""One interface over the schema formats the registry understands."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, replace
+from typing import Any, Protocol
+
+import orjson
+
+from registry.domain.compatibility import json_schema as json_schema_compatibility
+from registry.domain.errors import InvalidSchema, UnsupportedFormat
+from registry.domain.formats import json_schema
+from registry.domain.model import CompatibilityPolicy, SchemaFormat, SchemaProblem, ValidationIssue, Violation
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedSchema:
+    format: SchemaFormat
+    document: Any  # the parsed schema (JSON for JSON Schema)
+    content: str  # the registered text
+    content_hash: str  # sha256 of the normalised text: equal for equal schemas
+
+
+class DocumentValidator(Protocol):
+    def validate(self, instance: object, max_errors: int = 100) -> list[ValidationIssue]: ...
+
+
+class FormatHandler(Protocol):
+    format: SchemaFormat
+
+    def parse(self, schema: Any) -> ParsedSchema:
+        """Check a schema given as text or as parsed JSON; raise InvalidSchema."""
+
+    def load(self, content: str) -> Any:
+        """The document of content that was checked when it was registered."""
+
+    def only_annotations_differ(self, old: Any, new: Any) -> bool: ...
+
+    def backward_violations(self, old: Any, new: Any, policy: CompatibilityPolicy) -> list[Violation]: ...
+
+    def compile_validator(self, document: Any) -> DocumentValidator: ...
+
+
+class JsonSchemaHandler:
+    format = SchemaFormat.JSON
+
+    def __init__(self, limits: json_schema.Limits | None = None) -> None:
+        self._limits = limits or json_schema.Limits()
+
+    def parse(self, schema: Any) -> ParsedSchema:
+        if isinstance(schema, str):
+            content = schema
+            try:
+                document = orjson.loads(schema)
+            except orjson.JSONDecodeError as exc:
+                raise InvalidSchema(
+                    "the schema text is not valid JSON",
+                    problems=[SchemaProblem(location=f"char {exc.pos}", message=exc.msg)],
+                ) from None
+        else:
+            document = schema
+            content = orjson.dumps(schema).decode()
+        document = json_schema.parse_schema(document, self._limits)
+        canonical = json_schema.canonical_text(document)
+        return ParsedSchema(self.format, document, content, _sha256(canonical))
+
+    def load(self, content: str) -> Any:
+        return orjson.loads(content)
+
+    def only_annotations_differ(self, old: Any, new: Any) -> bool:
+        return json_schema.canonical_text(json_schema.strip_annotations(old)) == json_schema.canonical_text(
+            json_schema.strip_annotations(new)
+        )
+
+    def backward_violations(self, old: Any, new: Any, policy: CompatibilityPolicy) -> list[Violation]:
+        return [
+            replace(violation, path=_as_json_pointer(violation.path))
+            for violation in json_schema_compatibility.backward_violations(old, new, policy)
+        ]
+
+    def compile_validator(self, document: Any) -> DocumentValidator:
+        return json_schema.compile_validator(document)
+
+
+class FormatRegistry:
+    def __init__(self, handlers: list[FormatHandler]) -> None:
+        self._handlers = {handler.format: handler for handler in handlers}
+
+    def get(self, fmt: SchemaFormat) -> FormatHandler:
+        handler = self._handlers.get(fmt)
+        if handler is None:
+            raise UnsupportedFormat(
+                f"{fmt.value} schemas are not supported yet; supported: "
+                + ", ".join(sorted(f.value for f in self._handlers)),
+                field="schema_type",
+            )
+        return handler
+
+
+def default_formats() -> FormatRegistry:
+    return FormatRegistry([JsonSchemaHandler()])
+
+
+def _as_json_pointer(path: str) -> str:
+    """The engine speaks URI fragments (``#/properties/a``); the API speaks JSON pointers."""
+    return path[1:] if path.startswith("#") else path
+
+
+def _sha256(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()

@@ -1,0 +1,286 @@
+"""The registry's use cases: register, read, validate, check compatibility.
+
+The service decides; the store persists inside one transaction per registration;
+the cache serves reads. None of them knows about HTTP.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from typing import Any
+
+from registry.cache.local import LocalCache
+from registry.domain.compatibility.checker import history_violations, pair_violations
+from registry.domain.errors import (
+    CompatibilityModeConflict,
+    IncompatibleSchema,
+    InvalidRequest,
+    RegistryError,
+    SchemaNotFound,
+    StorageUnavailable,
+    VersionConflict,
+)
+from registry.domain.formats.handlers import DocumentValidator, FormatRegistry, ParsedSchema
+from registry.domain.model import (
+    CompatibilityMode,
+    CompatibilityPolicy,
+    SchemaFormat,
+    SchemaState,
+    ValidationIssue,
+    Violation,
+)
+from registry.domain.ports import SchemaCache, SchemaStore, SubjectSession
+from registry.domain.records import CompatibilityConfig, NewVersion, SchemaVersion
+from registry.domain.subjects import check_subject
+from registry.domain.versioning import Bump, SemVer, next_version
+
+log = logging.getLogger(__name__)
+
+REGISTRATION_STATES = (SchemaState.DRAFT, SchemaState.ACTIVE)
+
+
+@dataclass(frozen=True, slots=True)
+class RegistrationRequest:
+    subject: str
+    schema: Any  # schema text, or parsed JSON for JSON-based formats
+    format: SchemaFormat
+    state: SchemaState = SchemaState.DRAFT
+    compatibility_mode: CompatibilityMode | None = None
+    compatibility_policy: CompatibilityPolicy | None = None
+    version: SemVer | None = None
+    description: str | None = None
+    tags: tuple[str, ...] = ()
+    metadata: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class RegistrationResult:
+    version: SchemaVersion
+    created: bool
+
+
+class ServiceObserver:
+    """Outcome counters (metrics); the default records nothing."""
+
+    def registration(self, result: str) -> None: ...
+
+    def validation(self, result: str) -> None: ...
+
+    def compatibility_check(self, result: str) -> None: ...
+
+
+class RegistryService:
+    def __init__(
+        self,
+        store: SchemaStore,
+        cache: SchemaCache,
+        formats: FormatRegistry,
+        *,
+        validator_cache_size: int,
+        observer: ServiceObserver | None = None,
+    ) -> None:
+        self._store = store
+        self._cache = cache
+        self._formats = formats
+        # Compiled validators depend only on immutable content, so they never go stale.
+        self._validators: LocalCache[DocumentValidator] = LocalCache(
+            validator_cache_size, staleness_seconds=float("inf")
+        )
+        self._observer = observer or ServiceObserver()
+
+    # -- reads ---------------------------------------------------------------------------
+
+    def get_schema(self, schema_id: str) -> SchemaVersion:
+        version = self._cache.get(schema_id)
+        if version is not None:
+            return version
+        try:
+            version = self._store.get_version(schema_id)
+        except StorageUnavailable:
+            # No change can commit while the database is down, so the last copy seen is the best answer.
+            version = self._cache.get_stale(schema_id)
+            if version is None:
+                raise
+            return version
+        if version is None:
+            raise SchemaNotFound(f"schema {schema_id} not found", schema_id=schema_id)
+        self._cache.put(version)
+        return version
+
+    # -- validation ----------------------------------------------------------------------
+
+    def validate(self, schema_id: str, document: Any, *, max_errors: int = 100) -> list[ValidationIssue]:
+        validator = self._validators.get(schema_id)
+        if validator is None:
+            version = self.get_schema(schema_id)
+            handler = self._formats.get(version.format)
+            validator = handler.compile_validator(handler.load(version.content))
+            self._validators.put(schema_id, validator)
+        try:
+            issues = validator.validate(document, max_errors)
+        except RecursionError:
+            # A recursive schema walks as deep as the document: refuse it rather than fail.
+            raise InvalidRequest("the document is nested too deeply to validate") from None
+        self._observer.validation("valid" if not issues else "invalid")
+        return issues
+
+    # -- compatibility -------------------------------------------------------------------
+
+    def check_compatibility(
+        self,
+        candidate_id: str,
+        existing_id: str,
+        mode: CompatibilityMode,
+        policy: CompatibilityPolicy,
+    ) -> list[Violation]:
+        candidate = self.get_schema(candidate_id)
+        existing = self.get_schema(existing_id)
+        if candidate.format is not existing.format:
+            raise InvalidRequest(
+                f"cannot compare a {candidate.format.value} schema with a {existing.format.value} schema",
+                field="compared_schema_id",
+            )
+        handler = self._formats.get(candidate.format)
+        violations = pair_violations(
+            handler, handler.load(candidate.content), handler.load(existing.content), mode, policy
+        )
+        self._observer.compatibility_check("compatible" if not violations else "incompatible")
+        return violations
+
+    # -- registration --------------------------------------------------------------------
+
+    def register(self, request: RegistrationRequest) -> RegistrationResult:
+        try:
+            result = self._register(request)
+        except RegistryError as exc:
+            self._observer.registration(_outcome_of(exc))
+            raise
+        self._observer.registration("created" if result.created else "existing")
+        return result
+
+    def _register(self, request: RegistrationRequest) -> RegistrationResult:
+        subject = check_subject(request.subject)
+        if request.state not in REGISTRATION_STATES:
+            raise InvalidRequest(
+                f"state must be DRAFT or ACTIVE at registration, got {request.state.value}", field="state"
+            )
+        handler = self._formats.get(request.format)
+        parsed = handler.parse(request.schema)  # checked before any database work
+
+        with self._store.subject_session(subject) as session:
+            outcome = self._register_in_session(session, request, parsed)
+        if outcome.created:
+            self._cache.put(outcome.version)
+        return outcome
+
+    def _register_in_session(
+        self, session: SubjectSession, request: RegistrationRequest, parsed: ParsedSchema
+    ) -> RegistrationResult:
+        handler = self._formats.get(parsed.format)
+        effective = self._settle_config(session, request)
+
+        duplicate = session.find_live_by_hash(parsed.content_hash)
+        if duplicate is not None and duplicate.format is parsed.format:
+            if request.version is None or request.version == duplicate.version:
+                return RegistrationResult(duplicate, created=False)
+            raise VersionConflict(
+                f"this content is already registered in {session.subject!r} as version {duplicate.version}",
+                existing_version=str(duplicate.version),
+                existing_id=duplicate.id,
+            )
+
+        live = session.live_versions()
+        other_formats = {version.format for version in live} - {parsed.format}
+        if other_formats:
+            raise InvalidRequest(
+                f"subject {session.subject!r} holds {other_formats.pop().value} schemas; "
+                f"a {parsed.format.value} schema cannot be added to it",
+                field="schema_type",
+            )
+        highest = session.highest_version()
+        if request.version is not None and highest is not None and request.version <= highest:
+            raise VersionConflict(
+                f"version {request.version} is not higher than {session.subject!r}'s latest version {highest}",
+                latest_version=str(highest),
+            )
+
+        history = [(str(version.version), handler.load(version.content)) for version in live]
+        violations = history_violations(handler, parsed.document, history, effective.mode, effective.policy)
+        if violations:
+            raise IncompatibleSchema(
+                f"the schema is not {effective.mode.value} compatible with subject {session.subject!r}",
+                violations=violations,
+            )
+
+        version = request.version or next_version(highest, self._bump(handler, history, parsed, effective.policy))
+        return RegistrationResult(
+            session.insert_version(
+                NewVersion(
+                    subject=session.subject,
+                    version=version,
+                    format=parsed.format,
+                    content=parsed.content,
+                    content_hash=parsed.content_hash,
+                    state=request.state,
+                    compatibility_mode=effective.mode,
+                    compatibility_policy=effective.policy,
+                    description=request.description,
+                    tags=request.tags,
+                    metadata=request.metadata,
+                )
+            ),
+            created=True,
+        )
+
+    def _settle_config(self, session: SubjectSession, request: RegistrationRequest):  # noqa: ANN202
+        """The subject's effective settings after this registration.
+
+        The first registration of a subject may set them; later ones may only repeat them.
+        """
+        effective = session.config.resolve(session.global_config)
+        wanted_mode, wanted_policy = request.compatibility_mode, request.compatibility_policy
+        if not session.has_any_version:
+            if wanted_mode is not None or wanted_policy is not None:
+                session.set_config(
+                    CompatibilityConfig(wanted_mode or session.config.mode, wanted_policy or session.config.policy)
+                )
+                effective = session.config.resolve(session.global_config)
+            return effective
+        if wanted_mode is not None and wanted_mode is not effective.mode:
+            raise CompatibilityModeConflict(
+                f"compatibility_mode {wanted_mode.value} differs from subject {session.subject!r}'s "
+                f"mode {effective.mode.value}; change the subject's config instead, or omit the field",
+                subject=session.subject,
+                effective_mode=effective.mode.value,
+            )
+        if wanted_policy is not None and wanted_policy is not effective.policy:
+            raise CompatibilityModeConflict(
+                f"compatibility_policy {wanted_policy.value} differs from subject {session.subject!r}'s "
+                f"policy {effective.policy.value}; change the subject's config instead, or omit the field",
+                subject=session.subject,
+                effective_policy=effective.policy.value,
+            )
+        return effective
+
+    @staticmethod
+    def _bump(handler, history: list[tuple[str, Any]], parsed: ParsedSchema, policy: CompatibilityPolicy) -> Bump:  # noqa: ANN001
+        if not history:
+            return Bump.MAJOR
+        latest = history[-1][1]
+        if handler.only_annotations_differ(latest, parsed.document):
+            return Bump.PATCH
+        # Decided by a BACKWARD check whatever the subject's mode, NONE included.
+        if not handler.backward_violations(latest, parsed.document, policy):
+            return Bump.MINOR
+        return Bump.MAJOR
+
+
+def _outcome_of(error: RegistryError) -> str:
+    if isinstance(error, IncompatibleSchema):
+        return "incompatible"
+    if isinstance(error, (VersionConflict, CompatibilityModeConflict)):
+        return "conflict"
+    if isinstance(error, InvalidRequest) or error.code.startswith("INVALID") or "SCHEMA" in error.code:
+        return "invalid"
+    return "error"

@@ -1,0 +1,124 @@
+"""The one place where errors become HTTP responses.
+
+Every error body has the same shape, ``{"error", "code", "request_id", ...details}``,
+whether it came from the domain, from Falcon (unknown route, wrong method) or from
+a bug (500, logged with its traceback).
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+from urllib.parse import quote
+
+import falcon
+import orjson
+
+from registry.domain import errors
+
+log = logging.getLogger(__name__)
+
+STATUS_BY_ERROR: dict[type[errors.RegistryError], str] = {
+    errors.InvalidRequest: falcon.HTTP_422,
+    errors.InvalidSchema: falcon.HTTP_422,
+    errors.SchemaTooLarge: falcon.HTTP_422,
+    errors.UnsupportedFormat: falcon.HTTP_422,
+    errors.SchemaNotFound: falcon.HTTP_404,
+    errors.SubjectNotFound: falcon.HTTP_404,
+    errors.VersionNotFound: falcon.HTTP_404,
+    errors.VersionConflict: falcon.HTTP_409,
+    errors.CompatibilityModeConflict: falcon.HTTP_409,
+    errors.IncompatibleSchema: falcon.HTTP_409,
+    errors.InvalidStateTransition: falcon.HTTP_409,
+    errors.StorageUnavailable: falcon.HTTP_503,
+    errors.StorageBusy: falcon.HTTP_503,
+}
+
+# Codes for errors Falcon raises itself, by status.
+CODE_BY_STATUS = {
+    400: "BAD_REQUEST",
+    404: "NOT_FOUND",
+    405: "METHOD_NOT_ALLOWED",
+    411: "LENGTH_REQUIRED",
+    413: "PAYLOAD_TOO_LARGE",
+    415: "UNSUPPORTED_MEDIA_TYPE",
+    422: "INVALID_REQUEST",
+    500: "INTERNAL_ERROR",
+    503: "SERVICE_UNAVAILABLE",
+}
+
+
+class HTTPProblem(falcon.HTTPError):
+    """An HTTP-level error (bad JSON, wrong media type, body too large) with our code."""
+
+    def __init__(self, status: str, code: str, message: str, *, headers: dict[str, str] | None = None,
+                 **details: Any) -> None:
+        super().__init__(status, title=message, headers=headers)
+        self.problem_code = code
+        self.details = details
+
+
+def error_body(req: falcon.Request, message: str, code: str, details: dict[str, Any] | None = None) -> bytes:
+    body: dict[str, Any] = {"error": message, "code": code, "request_id": getattr(req.context, "request_id", None)}
+    if details:
+        body.update(details)
+    return orjson.dumps(body)
+
+
+def _render(req: falcon.Request, resp: falcon.Response, status: str, body: bytes) -> None:
+    resp.status = status
+    resp.content_type = falcon.MEDIA_JSON
+    resp.data = body
+
+
+def handle_registry_error(req: falcon.Request, resp: falcon.Response, exc: errors.RegistryError,
+                          params: dict[str, Any]) -> None:
+    status = _status_of(exc)
+    details = dict(exc.details)
+    message = exc.message
+    if isinstance(exc, errors.CompatibilityModeConflict) and "subject" in exc.details:
+        endpoint = f"/api/v1/subjects/{quote(exc.details['subject'], safe='')}/config"
+        details["config_endpoint"] = endpoint
+        message = f"{message} (PUT {endpoint})"
+    if status == falcon.HTTP_503:
+        resp.set_header("Retry-After", "1")
+    _render(req, resp, status, error_body(req, message, exc.code, details))
+
+
+def handle_unexpected(req: falcon.Request, resp: falcon.Response, exc: Exception, params: dict[str, Any]) -> None:
+    if isinstance(exc, falcon.HTTPError):
+        # Falcon's own errors (404 for unknown routes, 405, ...) keep their status.
+        serialize_http_error(req, resp, exc)
+        return
+    log.exception("unhandled error", extra={"request_id": getattr(req.context, "request_id", None)})
+    _render(req, resp, falcon.HTTP_500, error_body(req, "internal server error", "INTERNAL_ERROR"))
+
+
+def serialize_http_error(req: falcon.Request, resp: falcon.Response, exc: falcon.HTTPError) -> None:
+    if isinstance(exc, HTTPProblem):
+        code, message, details = exc.problem_code, exc.title, exc.details
+    else:
+        code = CODE_BY_STATUS.get(exc.status_code, f"HTTP_{exc.status_code}")
+        message = exc.description or exc.title or "error"
+        details = None
+        if exc.status_code == 404:
+            message = f"no route for {req.method} {req.path}"
+        elif exc.status_code == 405:
+            message = f"method {req.method} is not allowed on {req.path}"
+    if exc.headers:
+        resp.set_headers(exc.headers)
+    _render(req, resp, exc.status, error_body(req, message, code, details))
+
+
+def _status_of(exc: errors.RegistryError) -> str:
+    for cls in type(exc).__mro__:
+        status = STATUS_BY_ERROR.get(cls)  # type: ignore[arg-type]
+        if status is not None:
+            return status
+    return falcon.HTTP_500
+
+
+def install(app: falcon.App) -> None:
+    app.add_error_handler(Exception, handle_unexpected)
+    app.add_error_handler(errors.RegistryError, handle_registry_error)
+    app.set_error_serializer(serialize_http_error)

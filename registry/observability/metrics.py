@@ -1,0 +1,98 @@
+"""Prometheus metrics.
+
+In gunicorn, ``PROMETHEUS_MULTIPROC_DIR`` is set (by ``gunicorn.conf.py``) before this
+module is first imported, so every worker writes its samples to shared files and the
+master serves the sum of all workers. Without it (tests, other servers) the metrics
+live in this process.
+"""
+
+from __future__ import annotations
+
+import os
+
+from prometheus_client import (
+    CollectorRegistry,
+    Counter,
+    Gauge,
+    Histogram,
+    generate_latest,
+)
+from prometheus_client import multiprocess as _multiprocess
+from prometheus_client.registry import REGISTRY
+
+from registry.storage.pool import PoolObserver
+
+LATENCY_BUCKETS = (0.0005, 0.001, 0.0025, 0.005, 0.0075, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
+
+HTTP_REQUESTS = Counter(
+    "registry_http_requests_total", "HTTP requests answered", ["method", "route", "status"]
+)
+HTTP_LATENCY = Histogram(
+    "registry_http_request_duration_seconds",
+    "Time from reading the request to rendering the response",
+    ["method", "route"],
+    buckets=LATENCY_BUCKETS,
+)
+CACHE_LOOKUPS = Counter("registry_cache_lookups_total", "Cache lookups by tier and result", ["tier", "result"])
+POOL_IN_USE = Gauge(
+    "registry_db_pool_connections_in_use",
+    "Database connections checked out, summed over workers",
+    multiprocess_mode="livesum",
+)
+POOL_WAITS = Counter("registry_db_pool_waits_total", "Checkouts that found every connection busy and waited")
+POOL_WAIT_SECONDS = Histogram(
+    "registry_db_pool_wait_seconds", "Time spent waiting for a database connection", buckets=LATENCY_BUCKETS
+)
+REGISTRATIONS = Counter("registry_registrations_total", "Schema registrations by result", ["result"])
+VALIDATIONS = Counter("registry_validations_total", "Document validations by result", ["result"])
+COMPATIBILITY_CHECKS = Counter(
+    "registry_compatibility_checks_total", "Compatibility checks by result", ["result"]
+)
+
+
+class PoolMetrics(PoolObserver):
+    def connection_acquired(self, waited_seconds: float, had_to_wait: bool) -> None:
+        POOL_IN_USE.inc()
+        if had_to_wait:
+            POOL_WAITS.inc()
+            POOL_WAIT_SECONDS.observe(waited_seconds)
+
+    def connection_released(self) -> None:
+        POOL_IN_USE.dec()
+
+
+def multiprocess_dir() -> str | None:
+    return os.environ.get("PROMETHEUS_MULTIPROC_DIR") or None
+
+
+def multiprocess_registry() -> CollectorRegistry:
+    """A registry that sums the samples every worker wrote to the multiprocess directory."""
+    registry = CollectorRegistry()
+    _multiprocess.MultiProcessCollector(registry)
+    return registry
+
+
+def render_latest() -> bytes:
+    """The exposition text: all workers' samples in multiprocess mode, else this process's."""
+    return generate_latest(multiprocess_registry() if multiprocess_dir() else REGISTRY)
+
+
+def mark_worker_dead(pid: int) -> None:
+    if multiprocess_dir():
+        _multiprocess.mark_process_dead(pid)
+
+
+class CacheMetrics:
+    def lookup(self, tier: str, hit: bool) -> None:
+        CACHE_LOOKUPS.labels(tier, "hit" if hit else "miss").inc()
+
+
+class ServiceMetrics:
+    def registration(self, result: str) -> None:
+        REGISTRATIONS.labels(result).inc()
+
+    def validation(self, result: str) -> None:
+        VALIDATIONS.labels(result).inc()
+
+    def compatibility_check(self, result: str) -> None:
+        COMPATIBILITY_CHECKS.labels(result).inc()

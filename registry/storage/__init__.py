@@ -1,0 +1,1 @@
+"""PostgreSQL storage: connection pool, migrations, the schema store, the embedded server."""

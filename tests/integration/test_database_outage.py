@@ -1,0 +1,59 @@
+"""PostgreSQL stopped under a running app: cached reads go on, writes answer 503,
+health says unhealthy while readiness holds, and everything recovers without a restart."""
+
+from __future__ import annotations
+
+import pytest
+from falcon import testing
+
+from registry.app import build_backends, create_app
+from tests.integration.conftest import make_settings
+from tests.support.services import PrivatePostgres, wait_until
+
+USER_SCHEMA = {"type": "object", "properties": {"id": {"type": "string"}}, "required": ["id"]}
+
+
+@pytest.fixture
+def private_postgres(tmp_path):
+    server = PrivatePostgres(tmp_path / "pg").start()
+    yield server
+    server.stop()
+
+
+@pytest.mark.parametrize("with_redis", [True, False], ids=["redis", "no-redis"])
+def test_database_outage_and_recovery(private_postgres, redis_url, redis_key_prefix, with_redis):
+    settings = make_settings(private_postgres.url, redis_url if with_redis else None, redis_key_prefix,
+                             DATABASE_POOL_TIMEOUT_SECONDS="1")
+    backends = build_backends(settings)
+    try:
+        client = testing.TestClient(create_app(settings, backends))
+        schema_id = client.simulate_post(
+            "/api/v1/schemas", json={"subject": "outage.user", "schema": USER_SCHEMA}
+        ).json["id"]
+        assert client.simulate_get(f"/api/v1/schemas/{schema_id}").status_code == 200
+
+        private_postgres.stop()
+        read = client.simulate_get(f"/api/v1/schemas/{schema_id}")
+        assert read.status_code == 200 and read.json["id"] == schema_id
+        validated = client.simulate_post(f"/api/v1/validate/{schema_id}", json={"id": "x"})
+        assert validated.json == {"is_valid": True, "errors": []}
+
+        write = client.simulate_post("/api/v1/schemas", json={"subject": "outage.other", "schema": USER_SCHEMA})
+        assert write.status_code == 503 and write.json["code"] == "DATABASE_UNAVAILABLE"
+        assert write.headers["Retry-After"]
+        wait_until(lambda: client.simulate_get("/health").status_code == 503, 5, message="health unhealthy")
+        assert client.simulate_get("/health").json["status"] == "unhealthy"
+        assert client.simulate_get("/readyz").status_code == 200
+
+        private_postgres.start()
+        wait_until(
+            lambda: client.simulate_post(
+                "/api/v1/schemas", json={"subject": "outage.other", "schema": USER_SCHEMA}
+            ).status_code == 201,
+            10,
+            interval=0.2,
+            message="writes recover",
+        )
+        wait_until(lambda: client.simulate_get("/health").json["status"] != "unhealthy", 5, message="health up")
+    finally:
+        backends.close()

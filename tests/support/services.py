@@ -1,0 +1,124 @@
+"""Private PostgreSQL and Redis servers for tests, on free ports.
+
+Tests that stop a server (outages) use these, never the machine's shared ones. The
+PostgreSQL binaries come from the ``pgserver`` package, so nothing beyond the
+project's requirements is needed; ``redis-server`` must be on PATH.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import time
+from pathlib import Path
+
+import psycopg2
+import redis
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_until(predicate, timeout: float, interval: float = 0.05, message: str = "condition") -> None:  # noqa: ANN001
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return
+        time.sleep(interval)
+    raise TimeoutError(f"{message} not met within {timeout}s")
+
+
+class PrivatePostgres:
+    """A throwaway PostgreSQL cluster listening on 127.0.0.1:<free port>."""
+
+    def __init__(self, directory: Path, port: int | None = None) -> None:
+        from pgserver._commands import POSTGRES_BIN_PATH
+
+        self._bin = POSTGRES_BIN_PATH
+        self.directory = directory
+        self.data = directory / "data"
+        self.port = port or free_port()
+        self._user: str | None = None
+        if os.geteuid() == 0:
+            # PostgreSQL refuses to run as root; pgserver's own service user is reused.
+            from pgserver.utils import ensure_folder_permissions, ensure_prefix_permissions, ensure_user_exists
+
+            ensure_user_exists("pgserver")
+            self._user = "pgserver"
+            ensure_prefix_permissions(self._bin)
+            ensure_folder_permissions(self._bin.parent, 0o555)
+
+    @property
+    def url(self) -> str:
+        return f"postgresql://postgres@127.0.0.1:{self.port}/postgres"
+
+    def _run(self, *args: str) -> None:
+        subprocess.run([str(self._bin / args[0]), *args[1:]], check=True, capture_output=True, user=self._user,
+                       timeout=60)
+
+    def start(self) -> PrivatePostgres:
+        if not (self.data / "PG_VERSION").exists():
+            self.directory.mkdir(parents=True, exist_ok=True)
+            if self._user:
+                from pgserver.utils import ensure_prefix_permissions
+
+                shutil.chown(self.directory, self._user)
+                ensure_prefix_permissions(self.directory)
+            self._run("initdb", "-D", str(self.data), "--auth=trust", "-U", "postgres", "--encoding=utf8")
+        self._run(
+            "pg_ctl", "-D", str(self.data), "-w", "-l", str(self.directory / "log"),
+            "-o", f"-h 127.0.0.1 -p {self.port} -k {self.directory} -c fsync=off", "start",
+        )
+        return self
+
+    def stop(self) -> None:
+        if (self.data / "postmaster.pid").exists():
+            self._run("pg_ctl", "-D", str(self.data), "-w", "-m", "immediate", "stop")
+
+    def is_up(self) -> bool:
+        try:
+            psycopg2.connect(self.url, connect_timeout=1).close()
+            return True
+        except psycopg2.OperationalError:
+            return False
+
+
+class PrivateRedis:
+    """A throwaway ``redis-server`` on 127.0.0.1:<free port>, keeping nothing on disk."""
+
+    def __init__(self, port: int | None = None) -> None:
+        self.port = port or free_port()
+        self._process: subprocess.Popen | None = None
+
+    @property
+    def url(self) -> str:
+        return f"redis://127.0.0.1:{self.port}/0"
+
+    def start(self) -> PrivateRedis:
+        executable = shutil.which("redis-server")
+        if executable is None:
+            raise RuntimeError("redis-server is not on PATH; install Redis or set TEST_REDIS_URL")
+        self._process = subprocess.Popen(
+            [executable, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        wait_until(self.is_up, 10, message=f"redis on port {self.port}")
+        return self
+
+    def stop(self) -> None:
+        if self._process is not None:
+            self._process.terminate()
+            self._process.wait(10)
+            self._process = None
+
+    def is_up(self) -> bool:
+        try:
+            return bool(redis.Redis.from_url(self.url, socket_timeout=0.5).ping())
+        except redis.RedisError:
+            return False

@@ -1,0 +1,59 @@
+from pathlib import Path
+
+import pytest
+
+from registry.config import ConfigError, Settings
+
+
+def test_defaults():
+    settings = Settings.from_env({})
+    assert settings.database_url is None and settings.redis_url is None
+    assert (settings.server_host, settings.server_port, settings.metrics_port) == ("0.0.0.0", 8080, 9091)
+    assert settings.cache_ttl_seconds == 3600
+    assert settings.max_body_bytes == 1024 * 1024
+    assert settings.metrics_on_api_port is False
+    assert settings.log_level == "INFO"
+    assert settings.embedded_data_dir == Path("var/postgres")
+    assert settings.on_heroku is False
+
+
+def test_port_wins_over_server_port():
+    assert Settings.from_env({"SERVER_PORT": "9000", "PORT": "5000"}).server_port == 5000
+    assert Settings.from_env({"SERVER_PORT": "9000"}).server_port == 9000
+
+
+def test_values_are_read():
+    settings = Settings.from_env({
+        "DATABASE_URL": "postgresql://u:p@db:5432/x", "REDIS_URL": "rediss://:pw@r:6380/0?ssl_cert_reqs=none",
+        "WEB_CONCURRENCY": "4", "DATABASE_POOL_SIZE": "7", "METRICS_ON_API_PORT": "true", "LOG_LEVEL": "debug",
+        "DYNO": "web.1", "LOCAL_CACHE_SIZE": "0",
+    })
+    assert settings.web_concurrency == 4 and settings.database_pool_size == 7
+    assert settings.metrics_on_api_port is True and settings.log_level == "DEBUG"
+    assert settings.on_heroku is True and settings.local_cache_size == 0
+    assert settings.redis_url.startswith("rediss://")
+
+
+@pytest.mark.parametrize(
+    ("variable", "value"),
+    [
+        ("SERVER_PORT", "eighty"),
+        ("SERVER_PORT", "70000"),
+        ("PORT", "0"),
+        ("METRICS_PORT", "-1"),
+        ("WEB_CONCURRENCY", "0"),
+        ("DATABASE_POOL_SIZE", "1.5"),
+        ("CACHE_TTL_SECONDS", "0"),
+        ("MAX_BODY_BYTES", "lots"),
+        ("METRICS_ON_API_PORT", "maybe"),
+        ("LOG_LEVEL", "LOUD"),
+        ("DATABASE_URL", "mysql://localhost/x"),
+        ("REDIS_URL", "http://localhost"),
+        ("DATABASE_POOL_TIMEOUT_SECONDS", "nan"),
+    ],
+)
+def test_malformed_values_name_the_variable(variable, value):
+    with pytest.raises(ConfigError) as raised:
+        Settings.from_env({variable: value})
+    assert raised.value.variable == variable
+    assert str(raised.value).startswith(variable)
