@@ -44,10 +44,16 @@ logconfig_dict = logging_dict_config(settings.log_level)
 def on_starting(server):
     """In the master, before any worker forks: the database exists and is migrated."""
     from registry.bootstrap import ensure_database, log_backends, migrate
+    from registry.storage.embedded import EmbeddedPostgresRefused
+    from registry.storage.migrations import MigrationError
 
     global settings
-    settings, embedded = ensure_database(settings)
-    migrate(settings)
+    try:
+        settings, embedded = ensure_database(settings)
+        migrate(settings)
+    except (EmbeddedPostgresRefused, MigrationError) as error:
+        server.log.error("cannot start: %s", error)
+        sys.exit(1)
     log_backends(settings, embedded=embedded)
 
 

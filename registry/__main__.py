@@ -8,6 +8,7 @@ import sys
 from registry.bootstrap import ensure_database, migrate
 from registry.config import ConfigError, Settings
 from registry.observability.logging import configure_logging
+from registry.storage.embedded import EmbeddedPostgresRefused
 from registry.storage.migrations import MigrationError
 
 
@@ -28,8 +29,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         settings, _ = ensure_database(settings)
         applied = migrate(settings)
-    except MigrationError as error:
-        print(f"migration error: {error}", file=sys.stderr)
+    except (MigrationError, EmbeddedPostgresRefused) as error:
+        print(f"error: {error}", file=sys.stderr)
         return 1
     print(f"applied {len(applied)} migration(s): {', '.join(applied) or 'none pending'}")
     return 0

@@ -48,12 +48,14 @@ class RegistryServer:
     """``gunicorn -c gunicorn.conf.py wsgi:app`` in a subprocess, with its own ports."""
 
     def __init__(self, environment: dict[str, str], workdir: Path, workers: int = 2) -> None:
+        """``environment`` overrides the test process's; backends it does not name stay unset."""
         self.port = free_port()
         self.metrics_port = free_port()
         self.metrics_dir = workdir / "metrics"
         self.log_path = workdir / "server.log"
         self._environment = {
-            **{key: value for key, value in os.environ.items() if not key.startswith(("TEST_", "PYTEST"))},
+            **{key: value for key, value in os.environ.items()
+               if not key.startswith(("TEST_", "PYTEST")) and key not in ("DATABASE_URL", "REDIS_URL", "PORT")},
             "SERVER_HOST": "127.0.0.1",
             "SERVER_PORT": str(self.port),
             "METRICS_PORT": str(self.metrics_port),
@@ -62,7 +64,6 @@ class RegistryServer:
             "EMBEDDED_DATA_DIR": str(workdir / "embedded-postgres"),
             **environment,
         }
-        self._environment.pop("PORT", None)
         self._process: subprocess.Popen | None = None
 
     def start(self, timeout: float = 60) -> RegistryServer:
@@ -87,6 +88,10 @@ class RegistryServer:
 
     def metrics(self) -> str:
         return call(self.metrics_port, "GET", "/metrics").body.decode()
+
+    def send_sigterm(self) -> None:
+        assert self._process is not None
+        self._process.send_signal(signal.SIGTERM)
 
     def stop(self, timeout: float = 30) -> int:
         if self._process is None:

@@ -91,20 +91,29 @@ class PrivatePostgres:
 class PrivateRedis:
     """A throwaway ``redis-server`` on 127.0.0.1:<free port>, keeping nothing on disk."""
 
-    def __init__(self, port: int | None = None) -> None:
+    def __init__(self, port: int | None = None, *, tls_directory: Path | None = None) -> None:
         self.port = port or free_port()
+        self._tls_directory = tls_directory
         self._process: subprocess.Popen | None = None
 
     @property
     def url(self) -> str:
-        return f"redis://127.0.0.1:{self.port}/0"
+        scheme = "rediss" if self._tls_directory else "redis"
+        return f"{scheme}://127.0.0.1:{self.port}/0"
+
+    def _tls_arguments(self) -> list[str]:
+        if self._tls_directory is None:
+            return ["--port", str(self.port)]
+        cert, key = write_self_signed_certificate(self._tls_directory)
+        return ["--port", "0", "--tls-port", str(self.port), "--tls-cert-file", str(cert),
+                "--tls-key-file", str(key), "--tls-auth-clients", "no"]
 
     def start(self) -> PrivateRedis:
         executable = shutil.which("redis-server")
         if executable is None:
             raise RuntimeError("redis-server is not on PATH; install Redis or set TEST_REDIS_URL")
         self._process = subprocess.Popen(
-            [executable, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+            [executable, *self._tls_arguments(), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )
@@ -118,7 +127,40 @@ class PrivateRedis:
             self._process = None
 
     def is_up(self) -> bool:
+        url = self.url + ("?ssl_cert_reqs=none" if self._tls_directory else "")
         try:
-            return bool(redis.Redis.from_url(self.url, socket_timeout=0.5).ping())
+            return bool(redis.Redis.from_url(url, socket_timeout=0.5).ping())
         except redis.RedisError:
             return False
+
+
+def write_self_signed_certificate(directory: Path) -> tuple[Path, Path]:
+    """A self-signed certificate for 127.0.0.1, like the one Heroku Redis presents."""
+    import datetime
+    import ipaddress
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    directory.mkdir(parents=True, exist_ok=True)
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "registry-test-redis")])
+    now = datetime.datetime.now(datetime.UTC)
+    certificate = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - datetime.timedelta(minutes=5))
+        .not_valid_after(now + datetime.timedelta(days=1))
+        .add_extension(x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]), False)
+        .sign(key, hashes.SHA256())
+    )
+    cert_path, key_path = directory / "redis.crt", directory / "redis.key"
+    cert_path.write_bytes(certificate.public_bytes(serialization.Encoding.PEM))
+    key_path.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                           serialization.NoEncryption()))
+    return cert_path, key_path

@@ -67,6 +67,7 @@ __all__ = [
     "ANNOTATION_KEYWORDS",
     "CompiledValidator",
     "Limits",
+    "PATTERN_COMPILE_BUDGET_SECONDS",
     "PATTERN_MATCH_TIMEOUT_SECONDS",
     "PATTERN_TIME_BUDGET_SECONDS",
     "canonical_text",
@@ -94,6 +95,10 @@ PATTERN_MATCH_TIMEOUT_SECONDS = 0.1
 # that each hit the per-match timeout.
 PATTERN_TIME_BUDGET_SECONDS = 1.0
 
+# Registering a schema may spend this long compiling its patterns (each one is bounded
+# by _MAX_REPETITION_WEIGHT; this bounds schemas with very many of them).
+PATTERN_COMPILE_BUDGET_SECONDS = 2.0
+
 # Past this many, more problems with a submitted schema only make the response noisy.
 _MAX_SCHEMA_PROBLEMS = 100
 _MAX_MESSAGE_LENGTH = 500
@@ -115,13 +120,16 @@ class InvalidEcmaPattern(ValueError):
 _ECMA_WHITESPACE = r"\t\n\x0b\f\r \xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff"
 _ECMA_DOT = r"[^\n\r\u2028\u2029]"
 _ASCII_WORD = "A-Za-z0-9_"
-_QUANTIFIER_BRACES = _stdlib_re.compile(r"\{(\d+)(,(\d*))?\}")
+_QUANTIFIER_BRACES = _stdlib_re.compile(r"\{(\d+)(,(\d*))?\}", _stdlib_re.ASCII)
 _GROUP_NAME = _stdlib_re.compile(r"<([A-Za-z_][A-Za-z0-9_]*)>")
 _HEX2 = _stdlib_re.compile(r"[0-9A-Fa-f]{2}")
 _HEX4 = _stdlib_re.compile(r"[0-9A-Fa-f]{4}")
 _BRACED_HEX = _stdlib_re.compile(r"\{([0-9A-Fa-f]{1,6})\}")
 _PROPERTY_BODY = _stdlib_re.compile(r"\{[A-Za-z0-9_=]+\}")
 _DIGITS = _stdlib_re.compile(r"\d+", _stdlib_re.ASCII)
+
+# ``a{100000}`` compiles in about 0.1 s; the cost grows with the product of nested counts.
+_MAX_REPETITION_WEIGHT = 100_000
 
 # Escapes whose meaning is the same in ECMA-262 and in the ``regex`` package.
 _SHARED_CONTROL_ESCAPES = frozenset("fnrtv")
@@ -137,14 +145,43 @@ def translate_ecma_regex(pattern: str) -> str:
     literal. Python-only syntax (inline flags, atomic groups, possessive quantifiers,
     ``\\A``/``\\Z``, backtracking verbs, ...) is rejected rather than silently accepted.
     Known residual difference: ``\\D``, ``\\W`` and ``\\S`` *inside* a character class keep
-    Unicode semantics. Raises ``InvalidEcmaPattern``.
+    Unicode semantics.
+
+    Also refuses nested counted repetition whose product exceeds
+    ``_MAX_REPETITION_WEIGHT`` (``(a{1000}){1000}``): the ``regex`` compiler unrolls it,
+    taking seconds that no timeout interrupts. Raises ``InvalidEcmaPattern``.
     """
     out: list[str] = []
     index = 0
     length = len(pattern)
     in_class = False
+    # Largest product of repetition bounds inside each open group (the root is index 0),
+    # and that of the group just closed while the next token may still quantify it.
+    group_weights = [1]
+    closed_group_weight: int | None = None
+
+    def quantified(bound: int) -> None:
+        weight = (closed_group_weight or 1) * max(bound, 1)
+        if weight > _MAX_REPETITION_WEIGHT:
+            raise InvalidEcmaPattern(
+                f"nested repetition counts multiply to {weight}, more than {_MAX_REPETITION_WEIGHT}"
+            )
+        group_weights[-1] = max(group_weights[-1], weight)
+
     while index < length:
         char = pattern[index]
+        if char == ")" and not in_class:
+            inner = group_weights.pop() if len(group_weights) > 1 else 1
+            group_weights[-1] = max(group_weights[-1], inner)
+            closed_group_weight = inner
+            out.append(")")
+            index += 1
+            continue
+        if not in_class and char in "*+?{":
+            match = _QUANTIFIER_BRACES.match(pattern, index) if char == "{" else None
+            if char != "{" or match is not None:
+                quantified(_upper_repetition_bound(match))
+        closed_group_weight = None
         if char == "\\":
             text, index = _translate_escape(pattern, index, in_class)
             out.append(text)
@@ -174,9 +211,6 @@ def translate_ecma_regex(pattern: str) -> str:
                 if index < length and pattern[index] == "^":
                     out.append("^")
                     index += 1
-                if index < length and pattern[index] == "]":
-                    # Unreachable for "[]"/"[^]" handled above; keeps the loop honest.
-                    raise InvalidEcmaPattern("empty character class")
             continue
         if char == ".":
             out.append(_ECMA_DOT)
@@ -185,6 +219,7 @@ def translate_ecma_regex(pattern: str) -> str:
         elif char == "(":
             text, index = _translate_group_opening(pattern, index)
             out.append(text)
+            group_weights.append(1)
             continue
         elif char == "{":
             match = _QUANTIFIER_BRACES.match(pattern, index)
@@ -206,6 +241,17 @@ def translate_ecma_regex(pattern: str) -> str:
     if in_class:
         raise InvalidEcmaPattern("unterminated character class")
     return "".join(out)
+
+
+def _upper_repetition_bound(braces: _stdlib_re.Match[str] | None) -> int:
+    """How many copies a counted quantifier may make; 1 for ``*``, ``+``, ``?`` and
+    open ranges, which compile to loops rather than copies."""
+    if braces is None:
+        return 1
+    if braces.group(2) is None:  # {n}
+        return int(braces.group(1))
+    upper = braces.group(3)
+    return int(upper) if upper else 1
 
 
 def _after_quantifier(pattern: str, index: int, out: list[str]) -> int:
@@ -335,34 +381,39 @@ def ecma_pattern_error(pattern: str) -> str | None:
     return None
 
 
-class _PatternBudget:
-    """Regex time left for one ``validate`` call (one per call, never shared)."""
+class _ValidationContext:
+    """State of one ``validate`` call (one per call, never shared): the regex time left,
+    and the validator's precompiled patterns (so a schema with more patterns than the
+    shared cache holds does not recompile them on every call)."""
 
-    __slots__ = ("remaining",)
+    __slots__ = ("remaining", "patterns")
 
-    def __init__(self, seconds: float) -> None:
+    def __init__(self, seconds: float, patterns: Mapping[str, regex.Pattern[str]]) -> None:
         self.remaining = seconds
+        self.patterns = patterns
 
 
 # Greenlets (gevent) and threads each see their own value.
-_pattern_budget: contextvars.ContextVar[_PatternBudget | None] = contextvars.ContextVar(
-    "json_schema_pattern_budget", default=None
+_validation_context: contextvars.ContextVar[_ValidationContext | None] = contextvars.ContextVar(
+    "json_schema_validation_context", default=None
 )
 
 
 def _pattern_matches(pattern: str, text: str) -> bool:
-    """ECMA ``search`` semantics; raises TimeoutError (budget spent) or InvalidEcmaPattern."""
-    compiled = _compile_ecma(pattern)
-    budget = _pattern_budget.get()
-    if budget is None:
-        return compiled.search(text, timeout=PATTERN_MATCH_TIMEOUT_SECONDS) is not None
-    if budget.remaining <= 0:
+    """ECMA ``search`` semantics; raises TimeoutError (time spent) or InvalidEcmaPattern."""
+    context = _validation_context.get()
+    if context is None:
+        return _compile_ecma(pattern).search(text, timeout=PATTERN_MATCH_TIMEOUT_SECONDS) is not None
+    compiled = context.patterns.get(pattern) or _compile_ecma(pattern)
+    if context.remaining <= 0:
         raise TimeoutError("regex time budget for this document is spent")
     started = time.perf_counter()
     try:
-        return compiled.search(text, timeout=min(PATTERN_MATCH_TIMEOUT_SECONDS, budget.remaining)) is not None
+        return (
+            compiled.search(text, timeout=min(PATTERN_MATCH_TIMEOUT_SECONDS, context.remaining)) is not None
+        )
     finally:
-        budget.remaining -= time.perf_counter() - started
+        context.remaining -= time.perf_counter() - started
 
 
 def _pattern_matches_or_unknown(pattern: str, text: str) -> bool:
@@ -1191,27 +1242,29 @@ def _schema_graph(document: object, dialect: _Dialect) -> _SchemaGraph:
     return graph
 
 
-def _pattern_problems(nodes: list[_SchemaNode]) -> list[SchemaProblem]:
-    problems = []
+def _patterns_in(nodes: list[_SchemaNode]) -> Iterator[tuple[str, str]]:
+    """(pointer, pattern) for every ``pattern`` and ``patternProperties`` key."""
     for node in nodes:
         pattern = node.schema.get("pattern")
-        if isinstance(pattern, str) and (reason := ecma_pattern_error(pattern)) is not None:
-            problems.append(
-                SchemaProblem(
-                    location=node.pointer + "/pattern",
-                    message=f"{pattern!r} is not a valid ECMA-262 regular expression: {reason}",
-                )
-            )
+        if isinstance(pattern, str):
+            yield node.pointer + "/pattern", pattern
         pattern_properties = node.schema.get("patternProperties")
         if isinstance(pattern_properties, dict):
             for pattern in pattern_properties:
-                if (reason := ecma_pattern_error(pattern)) is not None:
-                    problems.append(
-                        SchemaProblem(
-                            location=f"{node.pointer}/patternProperties/{_escape_pointer_token(pattern)}",
-                            message=f"{pattern!r} is not a valid ECMA-262 regular expression: {reason}",
-                        )
-                    )
+                yield f"{node.pointer}/patternProperties/{_escape_pointer_token(pattern)}", pattern
+
+
+def _pattern_problems(nodes: list[_SchemaNode]) -> list[SchemaProblem]:
+    problems = []
+    started = time.perf_counter()
+    for location, pattern in _patterns_in(nodes):
+        if (reason := ecma_pattern_error(pattern)) is not None:
+            message = f"{pattern!r} is not a valid ECMA-262 regular expression: {reason}"
+            problems.append(SchemaProblem(location=location, message=message))
+        if time.perf_counter() - started > PATTERN_COMPILE_BUDGET_SECONDS:
+            # Compiling cannot be interrupted, so bound the total instead of each pattern.
+            message = f"the schema's patterns take more than {PATTERN_COMPILE_BUDGET_SECONDS} s to compile"
+            raise SchemaTooLarge(message, problems=[SchemaProblem(location=location, message=message)])
     return problems
 
 
@@ -1392,10 +1445,11 @@ class CompiledValidator:
     """A validator for one schema. Immutable after construction: safe to share between
     threads and greenlets and to reuse for any number of documents."""
 
-    __slots__ = ("_validator",)
+    __slots__ = ("_validator", "_patterns")
 
-    def __init__(self, validator: Any) -> None:
+    def __init__(self, validator: Any, patterns: Mapping[str, regex.Pattern[str]]) -> None:
         self._validator = validator
+        self._patterns = patterns
 
     def validate(self, instance: object, max_errors: int = 100) -> list[ValidationIssue]:
         """Every reason ``instance`` does not conform, in jsonschema's (deterministic)
@@ -1403,7 +1457,7 @@ class CompiledValidator:
         issues: list[ValidationIssue] = []
         if max_errors <= 0:
             return issues
-        token = _pattern_budget.set(_PatternBudget(PATTERN_TIME_BUDGET_SECONDS))
+        token = _validation_context.set(_ValidationContext(PATTERN_TIME_BUDGET_SECONDS, self._patterns))
         try:
             for error in self._validator.iter_errors(instance):
                 issues.append(_issue_from(error))
@@ -1430,7 +1484,7 @@ class CompiledValidator:
                 )
             )
         finally:
-            _pattern_budget.reset(token)
+            _validation_context.reset(token)
         return issues
 
 
@@ -1438,11 +1492,17 @@ def compile_validator(document: object) -> CompiledValidator:
     """Build the validator for a schema ``parse_schema`` accepted. Do it once per schema
     and reuse it: the result holds no per-call state."""
     dialect = _dialect_of(document)
-    schema_ids = {id(node.schema) for node in _schema_graph(document, dialect).nodes}
-    for_validation = _validation_copy(document, dialect, schema_ids)
+    nodes = _schema_graph(document, dialect).nodes
+    patterns: dict[str, regex.Pattern[str]] = {}
+    for _, pattern in _patterns_in(nodes):
+        try:
+            patterns[pattern] = _compile_ecma(pattern)
+        except InvalidEcmaPattern:
+            pass  # reported by the keyword at validation time
+    for_validation = _validation_copy(document, dialect, {id(node.schema) for node in nodes})
     validator = dialect.validator_class(
         for_validation,
         format_checker=dialect.format_checker,
         _resolver=_resolver_for(for_validation, dialect.specification),
     )
-    return CompiledValidator(validator)
+    return CompiledValidator(validator, patterns)

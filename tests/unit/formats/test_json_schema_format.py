@@ -11,6 +11,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 
 from registry.domain.errors import InvalidSchema, SchemaTooLarge
+from registry.domain.formats import json_schema as json_schema_module
 from registry.domain.formats.json_schema import (
     ANNOTATION_KEYWORDS,
     Limits,
@@ -353,10 +354,26 @@ def test_recursion_through_a_child_value_is_fine() -> None:
         "\\p{NotAProperty}",
         "\\k<missing",
         "[\\B]",
+        "(a{1000}){1000}",  # the regex compiler would unroll a million copies
     ],
 )
 def test_invalid_ecma_patterns_are_rejected(pattern: str) -> None:
     assert locations_of({"properties": {"a": {"pattern": pattern}}}) == ["/properties/a/pattern"]
+
+
+def test_total_pattern_compile_time_is_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(json_schema_module, "PATTERN_COMPILE_BUDGET_SECONDS", 0.0)
+    with pytest.raises(SchemaTooLarge):
+        parse_schema({"properties": {f"p{index}": {"pattern": f"^p{index}$"} for index in range(3)}})
+
+
+def test_a_validator_keeps_its_own_compiled_patterns() -> None:
+    # More patterns than the shared cache holds must not be recompiled on every call.
+    schema = {"properties": {f"p{index}": {"pattern": f"^v{index}$"} for index in range(1100)}}
+    validator = compile_validator(parse_schema(schema))
+    json_schema_module._compile_ecma.cache_clear()
+    assert validator.validate({"p0": "v0", "p1099": "nope"})[0].path == "/p1099"
+    assert json_schema_module._compile_ecma.cache_info().currsize == 0
 
 
 def test_invalid_pattern_properties_key_is_rejected_at_its_pointer() -> None:
