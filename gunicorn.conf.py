@@ -35,6 +35,7 @@ timeout = 30
 graceful_timeout = 30
 keepalive = 5
 accesslog = None  # the app writes one JSON access line per request
+logger_class = "registry.observability.logging.GunicornLogger"
 # gunicorn's runtime control socket sits at one fixed path per user, so two registries on one
 # host would fight over it; nothing here uses it.
 control_socket_disable = True
@@ -72,6 +73,12 @@ def post_fork(server, worker):
     from psycogreen.gevent import patch_psycopg
 
     patch_psycopg()
+
+
+def worker_exit(server, worker):
+    from registry.observability.batching import flush_all
+
+    flush_all()
 
 
 def child_exit(server, worker):

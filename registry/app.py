@@ -19,11 +19,14 @@ from registry.domain.service import RegistryService
 from registry.health import HealthProbe, Readiness
 from registry.http import errors
 from registry.http.middleware import RequestObserver
+from registry.http.representations import RenderedSchemas
 from registry.http.resources.compatibility import CompatibilityCheck
 from registry.http.resources.health import Health, Liveness, Metrics, ReadinessCheck
 from registry.http.resources.schemas import SchemaCollection, SchemaItem
 from registry.http.resources.validation import ValidateById, ValidateEnvelope
-from registry.observability.metrics import CacheMetrics, PoolMetrics, ServiceMetrics
+from registry.observability.access_log import AccessLog
+from registry.observability.batching import register_flusher
+from registry.observability.metrics import CacheMetrics, PoolMetrics, RequestMetrics, ServiceMetrics
 from registry.storage.migrations import apply_migrations
 from registry.storage.pool import ConnectionPool
 from registry.storage.postgres import PostgresSchemaStore
@@ -75,7 +78,9 @@ def build_backends(settings: Settings, *, listen_for_changes: bool = True) -> Ba
         staleness_seconds=settings.staleness_seconds,
         is_trusted=lambda: listener.connected,
     )
-    cache = TieredSchemaCache(local, shared, CacheMetrics())
+    cache_metrics = CacheMetrics()
+    register_flusher(cache_metrics.flush)
+    cache = TieredSchemaCache(local, shared, cache_metrics)
     service = RegistryService(
         store, cache, default_formats(), validator_cache_size=settings.local_cache_size, observer=ServiceMetrics()
     )
@@ -117,12 +122,15 @@ def create_app(settings: Settings, backends: Backends | None = None) -> falcon.A
     service = backends.service
     limit = settings.max_body_bytes
 
-    app = falcon.App(middleware=[RequestObserver()])
+    request_metrics, access_log = RequestMetrics(), AccessLog()
+    register_flusher(request_metrics.flush)
+    register_flusher(access_log.flush)
+    app = falcon.App(middleware=[RequestObserver(request_metrics, access_log)])
     app.req_options.strip_url_path_trailing_slash = True
     errors.install(app)
 
     app.add_route("/api/v1/schemas", SchemaCollection(service, limit))
-    app.add_route("/api/v1/schemas/{schema_id}", SchemaItem(service))
+    app.add_route("/api/v1/schemas/{schema_id}", SchemaItem(service, RenderedSchemas(settings.local_cache_size)))
     app.add_route("/api/v1/validate", ValidateEnvelope(service, limit))
     app.add_route("/api/v1/validate/{schema_id}", ValidateById(service, limit))
     app.add_route("/api/v1/compatibility/check", CompatibilityCheck(service, limit))

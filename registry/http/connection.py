@@ -16,9 +16,13 @@ WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 
 
 def close_when_asked(app: WSGIApp) -> WSGIApp:
+    """Only 413 responses ask to close; other statuses skip the header scan."""
+
     def wrapped(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
         def start(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
-            if any(name.lower() == "connection" and value.lower() == "close" for name, value in headers):
+            if status.startswith("413") and any(
+                name.lower() == "connection" and value.lower() == "close" for name, value in headers
+            ):
                 force_close = getattr(getattr(start_response, "__self__", None), "force_close", None)
                 if force_close is not None:
                     force_close()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import uuid
 from enum import Enum
 from typing import Any, TypeVar
@@ -99,7 +100,12 @@ def schema_id(value: Any, name: str) -> str:
     return path_schema_id(value)
 
 
+_CANONICAL_UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+
+
 def path_schema_id(value: str) -> str:
+    if _CANONICAL_UUID.fullmatch(value):  # the form the registry hands out: no need to rebuild it
+        return value
     try:
         return str(uuid.UUID(value))
     except ValueError:

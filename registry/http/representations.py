@@ -7,6 +7,7 @@ from typing import Any
 
 import orjson
 
+from registry.cache.local import LocalCache
 from registry.domain.model import SchemaFormat, ValidationIssue, Violation
 from registry.domain.records import SchemaVersion
 from registry.domain.subjects import split_subject
@@ -36,6 +37,25 @@ def schema_version(version: SchemaVersion) -> dict[str, Any]:
         "created_at": timestamp(version.created_at),
         "updated_at": timestamp(version.updated_at),
     }
+
+
+class RenderedSchemas:
+    """Response bodies of ``GET /schemas/{id}``, rendered once per cached version.
+
+    The schema cache hands out the same object until the version changes or is
+    evicted, so an identity check tells whether a rendered body is still current.
+    """
+
+    def __init__(self, capacity: int) -> None:
+        self._bodies: LocalCache[tuple[SchemaVersion, bytes]] = LocalCache(capacity, staleness_seconds=float("inf"))
+
+    def body(self, version: SchemaVersion) -> bytes:
+        cached = self._bodies.get(version.id)
+        if cached is not None and cached[0] is version:
+            return cached[1]
+        body = orjson.dumps(schema_version(version))
+        self._bodies.put(version.id, (version, body))
+        return body
 
 
 def registration(version: SchemaVersion) -> dict[str, Any]:

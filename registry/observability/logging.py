@@ -8,6 +8,7 @@ import time
 from typing import Any
 
 import orjson
+from gunicorn import glogging
 
 # Attributes every LogRecord has; anything else on a record came from ``extra``.
 _STANDARD = frozenset(vars(logging.LogRecord("", 0, "", 0, "", (), None))) | {"message", "asctime", "taskName"}
@@ -54,3 +55,16 @@ def logging_dict_config(level: str) -> dict[str, Any]:
             "pgserver": {"level": "WARNING", "handlers": [], "propagate": True},
         },
     }
+
+
+class GunicornLogger(glogging.Logger):
+    """gunicorn's logger without its access log: the app writes its own JSON access
+    lines, and gunicorn would otherwise build its access atoms for every request
+    whenever a logging config is set."""
+
+    @property
+    def access_log_enabled(self) -> bool:
+        return False
+
+    def access(self, resp: Any, req: Any, environ: Any, request_time: Any) -> None:
+        return None

@@ -9,6 +9,8 @@ live in this process.
 from __future__ import annotations
 
 import os
+from bisect import bisect_left
+from collections import defaultdict
 
 from prometheus_client import (
     CollectorRegistry,
@@ -83,8 +85,18 @@ def mark_worker_dead(pid: int) -> None:
 
 
 class CacheMetrics:
+    """Cache hits and misses per tier, counted in-process and added at each flush."""
+
+    def __init__(self) -> None:
+        self._counts: defaultdict[tuple[str, bool], int] = defaultdict(int)
+
     def lookup(self, tier: str, hit: bool) -> None:
-        CACHE_LOOKUPS.labels(tier, "hit" if hit else "miss").inc()
+        self._counts[(tier, hit)] += 1
+
+    def flush(self) -> None:
+        counts, self._counts = self._counts, defaultdict(int)
+        for (tier, hit), count in counts.items():
+            CACHE_LOOKUPS.labels(tier, "hit" if hit else "miss").inc(count)
 
 
 class ServiceMetrics:
@@ -96,3 +108,36 @@ class ServiceMetrics:
 
     def compatibility_check(self, result: str) -> None:
         COMPATIBILITY_CHECKS.labels(result).inc()
+
+
+class RequestMetrics:
+    """HTTP request counts and latencies, aggregated in-process and added to the shared
+    metrics at each flush: a few writes per flush instead of several per request."""
+
+    def __init__(self) -> None:
+        self._bounds = (*LATENCY_BUCKETS, float("inf"))
+        self._counts: defaultdict[tuple[str, str, str], int] = defaultdict(int)
+        self._latency: dict[tuple[str, str], list[float]] = {}
+
+    def observe(self, method: str, route: str, status: str, seconds: float) -> None:
+        self._counts[(method, route, status)] += 1
+        key = (method, route)
+        histogram = self._latency.get(key)
+        if histogram is None:
+            # one count per bucket, then the sum of observations
+            histogram = self._latency[key] = [0.0] * (len(self._bounds) + 1)
+        histogram[bisect_left(self._bounds, seconds)] += 1
+        histogram[-1] += seconds
+
+    def flush(self) -> None:
+        counts, self._counts = self._counts, defaultdict(int)
+        latency, self._latency = self._latency, {}
+        for labels, count in counts.items():
+            HTTP_REQUESTS.labels(*labels).inc(count)
+        for labels, histogram in latency.items():
+            child = HTTP_LATENCY.labels(*labels)
+            # prometheus_client has no bulk observe; these are the children observe() itself updates.
+            for index, count in enumerate(histogram[:-1]):
+                if count:
+                    child._buckets[index].inc(count)
+            child._sum.inc(histogram[-1])

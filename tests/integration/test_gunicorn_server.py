@@ -63,15 +63,19 @@ def test_metrics_sum_both_workers(registry):
     before = metric_value(registry.metrics(), "registry_http_requests_total", route="/healthz", status="200")
     for _ in range(200):
         assert registry.call("GET", "/healthz").status == 200
-    after = metric_value(registry.metrics(), "registry_http_requests_total", route="/healthz", status="200")
-    assert after - before == 200
+    # Workers add their counts to the shared files every half second.
+    def counted() -> float:
+        return metric_value(registry.metrics(), "registry_http_requests_total", route="/healthz", status="200")
+
+    wait_until(lambda: counted() - before >= 200, 5, message="both workers' counts flushed")
+    assert counted() - before == 200
     # Each worker writes its own sample file; both served some of the 200 requests.
     counter_files = list(registry.metrics_dir.glob("counter_*.db"))
     assert len(counter_files) >= 2, counter_files
     assert metric_value(registry.metrics(), "registry_http_request_duration_seconds_count", route="/healthz") >= 200
     unknown = registry.call("GET", f"/no/such/{uuid.uuid4().hex}")
     assert unknown.status == 404
-    assert 'route="<unmatched>"' in registry.metrics()
+    wait_until(lambda: 'route="<unmatched>"' in registry.metrics(), 5, message="unmatched route counted")
 
 
 def test_survives_a_redis_outage(registry, private_redis):

@@ -11,7 +11,7 @@ import time
 import pytest
 
 from tests.support.server import ROOT, RegistryServer
-from tests.support.services import free_port
+from tests.support.services import free_port, wait_until
 
 pytestmark = pytest.mark.server
 
@@ -68,8 +68,9 @@ def test_port_wins_and_metrics_can_share_it(tmp_path, database_url):
     server.start()
     try:
         server.call("GET", "/healthz")
-        metrics = server.call("GET", "/metrics")
-        assert metrics.status == 200 and b"registry_http_requests_total" in metrics.body
+        wait_until(lambda: b"registry_http_requests_total" in server.call("GET", "/metrics").body, 5,
+                   message="request counted on the API port's /metrics")
+        assert server.call("GET", "/metrics").headers["content-type"].startswith("text/plain")
     finally:
         assert server.stop() == 0
 

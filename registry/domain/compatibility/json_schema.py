@@ -996,15 +996,15 @@ class _Comparator:
             return [_Diff(T.TYPE_CHANGED, ("if",), "the condition of if/then/else changed")]
         return self._compare_optional(old, new, "then") + self._compare_optional(old, new, "else")
 
-    def _compare_optional(
-        self, old: _Schema, new: _Schema, keyword: str, path: tuple[str, ...] = ()
-    ) -> list[_Diff]:
+    def _compare_optional(self, old: _Schema, new: _Schema, keyword: str) -> list[_Diff]:
         """A keyword holding one subschema, where absence means "anything goes"."""
         old_sub = old.doc.view(old.raw[keyword]) if keyword in old.raw else None
         new_sub = new.doc.view(new.raw[keyword]) if keyword in new.raw else None
-        old_sub = None if old_sub is None or old_sub.kind == "true" else old_sub
-        new_sub = None if new_sub is None or new_sub.kind == "true" else new_sub
-        where = path or (keyword,)
+        # "contains": true still demands a non-empty array; for the others true is a no-op.
+        if keyword != "contains":
+            old_sub = None if old_sub is None or old_sub.kind == "true" else old_sub
+            new_sub = None if new_sub is None or new_sub.kind == "true" else new_sub
+        where = (keyword,)
         if old_sub is None and new_sub is None:
             return []
         if old_sub is None:
@@ -1129,8 +1129,13 @@ class _Comparator:
         if model == "open":
             return [_Diff(T.PROPERTY_REMOVED_FROM_OPEN_CONTENT_MODEL, where)]
         if model == "partial":
-            # The reader applies every matching schema, so the property must satisfy all.
-            found = [diff for sub in partial for diff in self.compare(old_view, sub)]
+            # The reader applies every matching schema; each must follow from one of the
+            # writer's constraints on the property (its schema or its own patterns).
+            writer = [old_view, *_matching_patterns(old, name)]
+            found = []
+            for target in partial:
+                results = [self.compare(source, target) for source in writer]
+                found += next((result for result in results if self.is_compatible(result)), results[0])
             covered = self.is_compatible(found)
             return [
                 *_prefixed(found, where),

@@ -920,8 +920,9 @@ def _dialect_of(document: object) -> _Dialect:
             problems=[
                 SchemaProblem(
                     location="/$schema",
-                    message=f"unknown $schema {uri!r}; supported dialects are draft-04, draft-06, draft-07, "
-                    "2019-09 and 2020-12 (https://json-schema.org/...)",
+                    message=f"unknown $schema {uri!r}; supported: "
+                    "http(s)://json-schema.org/draft-04/schema#, draft-06, draft-07, "
+                    "draft/2019-09 and draft/2020-12 (the default)",
                 )
             ],
         )

@@ -109,10 +109,11 @@ class SchemaCollection:
 
 
 class SchemaItem:
-    def __init__(self, service: RegistryService) -> None:
+    def __init__(self, service: RegistryService, rendered: representations.RenderedSchemas) -> None:
         self._service = service
+        self._rendered = rendered
 
     def on_get(self, req: falcon.Request, resp: falcon.Response, schema_id: str) -> None:
         version = self._service.get_schema(fields.path_schema_id(schema_id))
         resp.content_type = falcon.MEDIA_JSON
-        resp.data = orjson.dumps(representations.schema_version(version))
+        resp.data = self._rendered.body(version)

@@ -1,0 +1,48 @@
+"""Periodic flushing of per-request bookkeeping.
+
+Writing one log line and several metric samples per request costs more than serving
+a cached schema. Requests therefore only append to in-process buffers, and one
+background thread per worker (a greenlet under gevent) writes them out every
+``interval`` seconds, and once more when the worker exits.
+"""
+
+from __future__ import annotations
+
+import atexit
+import logging
+import threading
+from collections.abc import Callable
+
+log = logging.getLogger(__name__)
+
+FLUSH_INTERVAL_SECONDS = 0.5
+
+_flushers: list[Callable[[], None]] = []
+_lock = threading.Lock()
+_thread: threading.Thread | None = None
+
+
+def register_flusher(flush: Callable[[], None]) -> None:
+    """Call ``flush`` periodically and at exit (starts the flushing thread on first use)."""
+    global _thread
+    with _lock:
+        _flushers.append(flush)
+        if _thread is None:
+            _thread = threading.Thread(target=_run, name="registry-flusher", daemon=True)
+            _thread.start()
+            atexit.register(flush_all)
+
+
+def flush_all() -> None:
+    for flush in list(_flushers):
+        try:
+            flush()
+        except Exception:  # noqa: BLE001 - bookkeeping must never take the worker down
+            log.exception("flushing buffered observations failed")
+
+
+def _run() -> None:
+    wake = threading.Event()
+    while True:
+        wake.wait(FLUSH_INTERVAL_SECONDS)
+        flush_all()
