@@ -13,6 +13,11 @@ VALUES ('BACKWARD', 'STRICT');
 CREATE TABLE subjects (
     id                   bigserial PRIMARY KEY,
     name                 text NOT NULL UNIQUE CHECK (char_length(name) BETWEEN 1 AND 255),
+    -- Display parts, split at the last dot like registry.domain.subjects.split_subject.
+    namespace            text NOT NULL GENERATED ALWAYS AS
+                             (coalesce(substring(name FROM '^(.+)\.[^.]+$'), 'default')) STORED,
+    short_name           text NOT NULL GENERATED ALWAYS AS
+                             (coalesce(substring(name FROM '^.+\.([^.]+)$'), name)) STORED,
     -- NULL: the subject follows the global setting.
     compatibility_mode   text,
     compatibility_policy text,
@@ -22,6 +27,8 @@ CREATE TABLE subjects (
 
 CREATE TABLE schema_versions (
     id                   uuid PRIMARY KEY,
+    -- Registration order: keyset pagination stays correct while versions arrive.
+    seq                  bigserial NOT NULL UNIQUE,
     subject_id           bigint NOT NULL REFERENCES subjects (id),
     version_major        integer NOT NULL CHECK (version_major >= 0),
     version_minor        integer NOT NULL CHECK (version_minor >= 0),
@@ -37,7 +44,19 @@ CREATE TABLE schema_versions (
     description          text,
     tags                 jsonb NOT NULL DEFAULT '[]'::jsonb,
     metadata             jsonb NOT NULL DEFAULT '{}'::jsonb,
+    -- Bumped by every change of the mutable fields; caches keep the highest they saw.
+    revision             integer NOT NULL DEFAULT 1,
     created_at           timestamptz NOT NULL DEFAULT now(),
     updated_at           timestamptz NOT NULL DEFAULT now(),
     UNIQUE (subject_id, version_major, version_minor, version_patch)
+);
+
+-- Shared-cache entries to drop after a change: written in the change's transaction and
+-- removed once Redis confirmed, so a change made while Redis was down is not forgotten.
+CREATE TABLE cache_invalidations (
+    id         bigserial PRIMARY KEY,
+    cache_key  text NOT NULL,
+    -- The revision the change produced: older cached copies are replaced by a tombstone.
+    revision   integer NOT NULL,
+    created_at timestamptz NOT NULL DEFAULT now()
 );

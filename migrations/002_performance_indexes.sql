@@ -13,5 +13,9 @@ CREATE INDEX schema_versions_subject_live_hash
 CREATE INDEX schema_versions_state ON schema_versions (state);
 CREATE INDEX schema_versions_created_at ON schema_versions (created_at);
 
--- Subject listings by prefix.
+-- Subject listings by prefix, and schema listings by namespace and name.
 CREATE INDEX subjects_name_prefix ON subjects (name text_pattern_ops);
+CREATE INDEX subjects_namespace_name ON subjects (namespace, short_name);
+
+-- Schema listings filtered by tag.
+CREATE INDEX schema_versions_tags ON schema_versions USING gin (tags);

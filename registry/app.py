@@ -13,6 +13,7 @@ from registry.cache.local import LocalCache
 from registry.cache.shared import NoSharedCache, RedisCache, SharedCache
 from registry.cache.tiered import TieredSchemaCache
 from registry.config import Settings
+from registry.domain.errors import RegistryError
 from registry.domain.formats.handlers import default_formats
 from registry.domain.records import SchemaVersion
 from registry.domain.service import RegistryService
@@ -21,8 +22,17 @@ from registry.http import errors
 from registry.http.middleware import RequestObserver
 from registry.http.representations import RenderedSchemas
 from registry.http.resources.compatibility import CompatibilityCheck
+from registry.http.resources.config import GlobalConfig, SubjectConfig
 from registry.http.resources.health import Health, Liveness, Metrics, ReadinessCheck
 from registry.http.resources.schemas import SchemaCollection, SchemaItem
+from registry.http.resources.subjects import (
+    SubjectCollection,
+    SubjectCompatibility,
+    SubjectItem,
+    SubjectVersionItem,
+    SubjectVersions,
+    SubjectVersionValidation,
+)
 from registry.http.resources.validation import ValidateById, ValidateEnvelope
 from registry.observability.access_log import AccessLog
 from registry.observability.batching import register_flusher
@@ -43,6 +53,8 @@ class Backends:
     health: HealthProbe
     readiness: Readiness
     shared_cache: SharedCache
+    request_metrics: RequestMetrics
+    access_log: AccessLog
     closers: list[Callable[[], None]] = field(default_factory=list)
 
     def close(self) -> None:
@@ -78,8 +90,7 @@ def build_backends(settings: Settings, *, listen_for_changes: bool = True) -> Ba
         staleness_seconds=settings.staleness_seconds,
         is_trusted=lambda: listener.connected,
     )
-    cache_metrics = CacheMetrics()
-    register_flusher(cache_metrics.flush)
+    cache_metrics, request_metrics, access_log = CacheMetrics(), RequestMetrics(), AccessLog()
     cache = TieredSchemaCache(local, shared, cache_metrics)
     service = RegistryService(
         store, cache, default_formats(), validator_cache_size=settings.local_cache_size, observer=ServiceMetrics()
@@ -93,13 +104,18 @@ def build_backends(settings: Settings, *, listen_for_changes: bool = True) -> Ba
         health=HealthProbe(store, shared),
         readiness=readiness,
         shared_cache=shared,
+        request_metrics=request_metrics,
+        access_log=access_log,
         closers=[pool.close],
     )
+    for flush in (cache_metrics.flush, request_metrics.flush, access_log.flush):
+        backends.closers.append(register_flusher(flush))
     if listen_for_changes:
         listener.start()
         backends.closers.append(listener.stop)
     if isinstance(shared, RedisCache):
         backends.closers.append(shared.close)
+        backends.closers.append(register_flusher(lambda: _drain_cache_outbox(store, shared)))
     return backends
 
 
@@ -111,9 +127,22 @@ def _ensure_migrated(database_url: str) -> list[str]:
 
 
 def _on_change(cache: TieredSchemaCache, payload: str) -> None:
-    kind, _, key = payload.partition(":")
+    kind, _, rest = payload.partition(":")
     if kind == "schema":
-        cache.forget_local(key)
+        schema_id, _, revision = rest.partition(":")
+        cache.changed(schema_id, int(revision or 0))
+
+
+def _drain_cache_outbox(store: PostgresSchemaStore, shared: SharedCache) -> None:
+    """Tombstone shared-cache entries of changes that may not have reached Redis."""
+
+    def forget(claimed: list[tuple[str, int]]) -> bool:
+        return all(shared.tombstone(key, revision) for key, revision in claimed)
+
+    try:
+        store.drain_cache_invalidations(forget)
+    except RegistryError:
+        pass  # the database is down or busy: the rows wait for the next round
 
 
 def create_app(settings: Settings, backends: Backends | None = None) -> falcon.App:
@@ -122,15 +151,21 @@ def create_app(settings: Settings, backends: Backends | None = None) -> falcon.A
     service = backends.service
     limit = settings.max_body_bytes
 
-    request_metrics, access_log = RequestMetrics(), AccessLog()
-    register_flusher(request_metrics.flush)
-    register_flusher(access_log.flush)
-    app = falcon.App(middleware=[RequestObserver(request_metrics, access_log)])
+    app = falcon.App(middleware=[RequestObserver(backends.request_metrics, backends.access_log)])
     app.req_options.strip_url_path_trailing_slash = True
     errors.install(app)
 
+    rendered = RenderedSchemas(settings.local_cache_size)
     app.add_route("/api/v1/schemas", SchemaCollection(service, limit))
-    app.add_route("/api/v1/schemas/{schema_id}", SchemaItem(service, RenderedSchemas(settings.local_cache_size)))
+    app.add_route("/api/v1/schemas/{schema_id}", SchemaItem(service, rendered, limit))
+    app.add_route("/api/v1/subjects", SubjectCollection(service))
+    app.add_route("/api/v1/subjects/{subject}", SubjectItem(service))
+    app.add_route("/api/v1/subjects/{subject}/versions", SubjectVersions(service))
+    app.add_route("/api/v1/subjects/{subject}/versions/{version}", SubjectVersionItem(service, rendered))
+    app.add_route("/api/v1/subjects/{subject}/versions/{version}/validate", SubjectVersionValidation(service, limit))
+    app.add_route("/api/v1/subjects/{subject}/compatibility", SubjectCompatibility(service, limit))
+    app.add_route("/api/v1/subjects/{subject}/config", SubjectConfig(service, limit))
+    app.add_route("/api/v1/config", GlobalConfig(service, limit))
     app.add_route("/api/v1/validate", ValidateEnvelope(service, limit))
     app.add_route("/api/v1/validate/{schema_id}", ValidateById(service, limit))
     app.add_route("/api/v1/compatibility/check", CompatibilityCheck(service, limit))

@@ -11,7 +11,7 @@ from registry.domain.records import SchemaVersion
 from registry.domain.versioning import SemVer
 
 # Bump when the encoded shape changes, so instances of two releases never read each other's entries.
-CODEC_VERSION = 1
+CODEC_VERSION = 2
 
 
 def encode(version: SchemaVersion) -> bytes:
@@ -20,7 +20,7 @@ def encode(version: SchemaVersion) -> bytes:
             CODEC_VERSION, version.id, version.subject, version.version.as_tuple(), version.format.value,
             version.content, version.content_hash, version.state.value, version.compatibility_mode.value,
             version.compatibility_policy.value, version.description, version.tags, version.metadata,
-            version.created_at.isoformat(), version.updated_at.isoformat(),
+            version.created_at.isoformat(), version.updated_at.isoformat(), version.revision, version.seq,
         ]
     )
 
@@ -31,7 +31,7 @@ def decode(data: bytes) -> SchemaVersion | None:
     if not isinstance(fields, list) or not fields or fields[0] != CODEC_VERSION:
         return None
     (_, schema_id, subject, semver, fmt, content, content_hash, state, mode, policy, description, tags,
-     metadata, created_at, updated_at) = fields
+     metadata, created_at, updated_at, revision, seq) = fields
     return SchemaVersion(
         id=schema_id,
         subject=subject,
@@ -47,4 +47,6 @@ def decode(data: bytes) -> SchemaVersion | None:
         metadata=metadata,
         created_at=datetime.fromisoformat(created_at),
         updated_at=datetime.fromisoformat(updated_at),
+        revision=revision,
+        seq=seq,
     )

@@ -37,6 +37,10 @@ class LocalCache(Generic[Value]):
         self._clock = clock
         self._entries: OrderedDict[str, tuple[Value, float]] = OrderedDict()
 
+    @property
+    def capacity(self) -> int:
+        return self._capacity
+
     def get(self, key: str) -> Value | None:
         entry = self._entries.get(key)
         if entry is None:

@@ -1,4 +1,11 @@
-"""The shared cache in Redis, and a stand-in for when no Redis is configured."""
+"""The shared cache in Redis, and a stand-in for when no Redis is configured.
+
+Entries carry the revision of what they hold (``<revision>|<payload>``) and a write
+only lands when it is newer than what is there, so a reader that fetched a row just
+before a change cannot put the old copy back over the new one. A change that could not
+reach Redis leaves a tombstone (``<revision>|``) once Redis is back: a miss for
+readers, and a floor that older copies cannot be written over.
+"""
 
 from __future__ import annotations
 
@@ -10,16 +17,32 @@ import redis
 
 log = logging.getLogger(__name__)
 
+# KEYS[1]; ARGV: value, revision, ttl seconds, "1" for a tombstone.
+_WRITE_IF_NEWER = """
+local current = redis.call('GET', KEYS[1])
+if current then
+    local sep = string.find(current, '|', 1, true)
+    local current_revision = tonumber(string.sub(current, 1, sep - 1))
+    local revision = tonumber(ARGV[2])
+    if current_revision > revision then return 0 end
+    if current_revision == revision and (ARGV[4] == '1' or sep < #current) then return 0 end
+end
+redis.call('SET', KEYS[1], ARGV[1], 'EX', ARGV[3])
+return 1
+"""
+
 
 class SharedCache(Protocol):
     enabled: bool
 
-    def get(self, key: str) -> bytes | None: ...
+    def get(self, key: str) -> bytes | None:
+        """The payload, or None on a miss, a tombstone or an unreachable cache."""
 
-    def set(self, key: str, value: bytes) -> None: ...
+    def put(self, key: str, payload: bytes, revision: int) -> None:
+        """Store ``payload`` unless the cache holds a newer revision (best effort)."""
 
-    def delete(self, key: str) -> bool:
-        """True when the key is gone from the shared cache (or there is none)."""
+    def tombstone(self, key: str, revision: int) -> bool:
+        """Make copies older than ``revision`` misses; True when the cache confirmed it."""
 
     def ping(self) -> None:
         """Raise when the cache cannot answer."""
@@ -33,10 +56,10 @@ class NoSharedCache:
     def get(self, key: str) -> bytes | None:
         return None
 
-    def set(self, key: str, value: bytes) -> None:
+    def put(self, key: str, payload: bytes, revision: int) -> None:
         return None
 
-    def delete(self, key: str) -> bool:
+    def tombstone(self, key: str, revision: int) -> bool:
         return True
 
     def ping(self) -> None:
@@ -65,6 +88,7 @@ class RedisCache:
             socket_connect_timeout=timeout_seconds,
             retry_on_timeout=False,
         )
+        self._write_if_newer = self._client.register_script(_WRITE_IF_NEWER)
         self._prefix = key_prefix
         self._ttl = ttl_seconds
         self._retry_after = retry_after
@@ -74,22 +98,28 @@ class RedisCache:
         if self._skipping():
             return None
         try:
-            return self._client.get(self._prefix + key)
+            value = self._client.get(self._prefix + key)
         except redis.RedisError as exc:
             self._tripped(exc)
             return None
+        if value is None:
+            return None
+        _, _, payload = value.partition(b"|")
+        return payload or None
 
-    def set(self, key: str, value: bytes) -> None:
+    def put(self, key: str, payload: bytes, revision: int) -> None:
         if self._skipping():
             return
         try:
-            self._client.set(self._prefix + key, value, ex=self._ttl)
+            self._write_if_newer(keys=[self._prefix + key], args=[b"%d|" % revision + payload, revision, self._ttl, 0])
         except redis.RedisError as exc:
             self._tripped(exc)
 
-    def delete(self, key: str) -> bool:
+    def tombstone(self, key: str, revision: int) -> bool:
+        if self._skipping():
+            return False
         try:
-            self._client.delete(self._prefix + key)
+            self._write_if_newer(keys=[self._prefix + key], args=[b"%d|" % revision, revision, self._ttl, 1])
             return True
         except redis.RedisError as exc:
             self._tripped(exc)

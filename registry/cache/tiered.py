@@ -26,6 +26,9 @@ class TieredSchemaCache:
         self._local = local
         self._shared = shared
         self._observer = observer or CacheObserver()
+        # The newest revision a change notice announced per id: a copy read before the
+        # change but stored after its notice must not be kept.
+        self._floors: LocalCache[int] = LocalCache(max(local.capacity, 1), staleness_seconds=float("inf"))
 
     def get(self, schema_id: str) -> SchemaVersion | None:
         version = self._local.get(schema_id)
@@ -34,11 +37,11 @@ class TieredSchemaCache:
             return version
         if not self._shared.enabled:
             return None
-        data = self._shared.get(_key(schema_id))
+        data = self._shared.get(schema_key(schema_id))
         version = codec.decode(data) if data is not None else None
         self._observer.lookup("redis", version is not None)
         if version is not None:
-            self._local.put(schema_id, version)
+            self._keep_locally(version)
         return version
 
     def get_stale(self, schema_id: str) -> SchemaVersion | None:
@@ -46,20 +49,27 @@ class TieredSchemaCache:
 
     def put(self, version: SchemaVersion) -> None:
         """Fill both tiers (after a database read or a committed write)."""
-        self._local.put(version.id, version)
-        self._shared.set(_key(version.id), codec.encode(version))
+        self._keep_locally(version)
+        self._shared.put(schema_key(version.id), codec.encode(version), version.revision)
 
-    def invalidate(self, schema_id: str) -> None:
-        self._local.invalidate(schema_id)
-        self._shared.delete(_key(schema_id))
-
-    def forget_local(self, schema_id: str | None = None) -> None:
-        """Drop this worker's copy (one id, or all of them) without touching Redis."""
-        if schema_id is None:
-            self._local.clear()
-        else:
+    def changed(self, schema_id: str, revision: int) -> None:
+        """A change notice: this worker's copy (if older) is out of date."""
+        floor = self._floors.get(schema_id)
+        if floor is None or revision > floor:
+            self._floors.put(schema_id, revision)
+        cached = self._local.get_stale(schema_id)
+        if cached is not None and cached.revision < revision:
             self._local.invalidate(schema_id)
 
+    def forget_local(self) -> None:
+        """Drop every local copy: notices may have been missed."""
+        self._local.clear()
 
-def _key(schema_id: str) -> str:
+    def _keep_locally(self, version: SchemaVersion) -> None:
+        floor = self._floors.get(version.id)
+        if floor is None or version.revision >= floor:
+            self._local.put(version.id, version)
+
+
+def schema_key(schema_id: str) -> str:
     return f"schema:{schema_id}"

@@ -9,7 +9,16 @@ from __future__ import annotations
 from contextlib import AbstractContextManager
 from typing import Protocol
 
-from registry.domain.records import CompatibilityConfig, EffectiveConfig, NewVersion, SchemaVersion
+from registry.domain.model import CompatibilityMode, CompatibilityPolicy
+from registry.domain.records import (
+    CompatibilityConfig,
+    EffectiveConfig,
+    NewVersion,
+    SchemaFilter,
+    SchemaVersion,
+    SubjectSummary,
+    VersionChanges,
+)
 from registry.domain.versioning import SemVer
 
 
@@ -17,7 +26,7 @@ class SubjectSession(Protocol):
     """One transaction that holds a subject's write lock until it ends.
 
     Everything done through it commits together when the ``with`` block ends
-    normally and is rolled back when it raises.
+    normally (unless it is a dry run) and is rolled back when it raises.
     """
 
     subject: str
@@ -38,12 +47,41 @@ class SubjectSession(Protocol):
     def set_config(self, config: CompatibilityConfig) -> None: ...
 
 
+class VersionSession(Protocol):
+    """One transaction holding a version's row lock."""
+
+    version: SchemaVersion
+
+    def update(self, changes: VersionChanges) -> SchemaVersion: ...
+
+
 class SchemaStore(Protocol):
     def get_version(self, schema_id: str) -> SchemaVersion | None: ...
 
-    def subject_session(self, subject: str) -> AbstractContextManager[SubjectSession]: ...
+    def get_subject_version(self, subject: str, version: SemVer | None) -> SchemaVersion | None:
+        """A live version, or the latest live one for ``None``."""
+
+    def subject_session(self, subject: str, *, dry_run: bool = False) -> AbstractContextManager[SubjectSession]: ...
+
+    def version_session(self, schema_id: str) -> AbstractContextManager[VersionSession | None]: ...
+
+    def delete_subject(self, subject: str) -> list[SchemaVersion]: ...
+
+    def list_subjects(self, prefix: str | None, after: str | None, limit: int) -> list[SubjectSummary]: ...
+
+    def list_versions(self, subject: str, after: SemVer | None, limit: int) -> list[SchemaVersion] | None: ...
+
+    def list_schemas(self, where: SchemaFilter, after_seq: int | None, limit: int) -> list[SchemaVersion]: ...
 
     def global_config(self) -> EffectiveConfig: ...
+
+    def set_global_config(
+        self, mode: CompatibilityMode | None, policy: CompatibilityPolicy | None
+    ) -> EffectiveConfig: ...
+
+    def subject_config(self, subject: str) -> CompatibilityConfig | None: ...
+
+    def set_subject_config(self, subject: str, config: CompatibilityConfig) -> None: ...
 
     def ping(self) -> None:
         """Raise StorageUnavailable when the database cannot answer."""
@@ -58,5 +96,3 @@ class SchemaCache(Protocol):
         """A copy that may be older than the staleness bound, for when the store is down."""
 
     def put(self, version: SchemaVersion) -> None: ...
-
-    def invalidate(self, schema_id: str) -> None: ...

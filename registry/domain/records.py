@@ -34,10 +34,41 @@ class SchemaVersion:
     metadata: dict[str, Any]
     created_at: datetime
     updated_at: datetime
+    revision: int = 1  # bumped by every change of the mutable fields
+    seq: int = 0  # registration order, for pagination
 
     @property
     def is_live(self) -> bool:
         return self.state is not SchemaState.DELETED
+
+
+@dataclass(frozen=True, slots=True)
+class VersionChanges:
+    """A PATCH: fields left None stay as they are."""
+
+    state: SchemaState | None = None
+    description: str | None = None
+    tags: tuple[str, ...] | None = None
+    metadata: dict[str, Any] | None = None
+    clear_description: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class SubjectSummary:
+    subject: str
+    latest_version: SemVer
+    latest_id: str
+    version_count: int
+
+
+@dataclass(frozen=True, slots=True)
+class SchemaFilter:
+    namespace: str | None = None
+    name: str | None = None
+    subject_prefix: str | None = None
+    format: SchemaFormat | None = None
+    state: SchemaState | None = None
+    tag: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,14 +1,14 @@
-"""The registry's use cases: register, read, validate, check compatibility.
+"""The registry's use cases: register, read, evolve, validate, check compatibility.
 
-The service decides; the store persists inside one transaction per registration;
-the cache serves reads. None of them knows about HTTP.
+The service decides; the store persists inside one transaction per change; the cache
+serves reads. None of them knows about HTTP.
 """
 
 from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from registry.cache.local import LocalCache
 from registry.domain.compatibility.checker import history_violations, pair_violations
@@ -16,12 +16,16 @@ from registry.domain.errors import (
     CompatibilityModeConflict,
     IncompatibleSchema,
     InvalidRequest,
+    InvalidStateTransition,
     RegistryError,
     SchemaNotFound,
     StorageUnavailable,
+    SubjectNotFound,
     VersionConflict,
+    VersionNotFound,
 )
-from registry.domain.formats.handlers import DocumentValidator, FormatRegistry, ParsedSchema
+from registry.domain.formats.handlers import DocumentValidator, FormatHandler, FormatRegistry, ParsedSchema
+from registry.domain.lifecycle import check_transition
 from registry.domain.model import (
     CompatibilityMode,
     CompatibilityPolicy,
@@ -31,13 +35,24 @@ from registry.domain.model import (
     Violation,
 )
 from registry.domain.ports import SchemaCache, SchemaStore, SubjectSession
-from registry.domain.records import CompatibilityConfig, NewVersion, SchemaVersion
+from registry.domain.records import (
+    CompatibilityConfig,
+    EffectiveConfig,
+    NewVersion,
+    SchemaFilter,
+    SchemaVersion,
+    SubjectSummary,
+    VersionChanges,
+)
 from registry.domain.subjects import check_subject
 from registry.domain.versioning import Bump, SemVer, next_version
 
 log = logging.getLogger(__name__)
 
 REGISTRATION_STATES = (SchemaState.DRAFT, SchemaState.ACTIVE)
+LATEST = "latest"
+
+Item = TypeVar("Item")
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,6 +73,23 @@ class RegistrationRequest:
 class RegistrationResult:
     version: SchemaVersion
     created: bool
+
+
+@dataclass(frozen=True, slots=True)
+class CompatibilityReport:
+    """What registering a schema into a subject would meet."""
+
+    violations: list[Violation]
+    mode: CompatibilityMode
+    policy: CompatibilityPolicy
+    compared_versions: list[str]
+    identical_to: str | None = None  # the live version with the same content, if any
+
+
+@dataclass(frozen=True, slots=True)
+class Page(Generic[Item]):
+    items: list[Item]
+    has_more: bool
 
 
 class ServiceObserver:
@@ -108,6 +140,97 @@ class RegistryService:
         self._cache.put(version)
         return version
 
+    def subject_version(self, subject: str, label: str) -> SchemaVersion:
+        """A live version of a subject by ``MAJOR.MINOR.PATCH`` or ``latest``."""
+        subject = check_subject(subject)
+        wanted = None if label == LATEST else SemVer.parse(label)
+        version = self._store.get_subject_version(subject, wanted)
+        if version is None:
+            if self._store.get_subject_version(subject, None) is None:
+                raise SubjectNotFound(f"subject {subject!r} has no live versions", subject=subject)
+            raise VersionNotFound(f"subject {subject!r} has no live version {label}", subject=subject, version=label)
+        return version
+
+    def list_subjects(self, prefix: str | None, after: str | None, limit: int) -> Page[SubjectSummary]:
+        rows = self._store.list_subjects(prefix, after, limit + 1)
+        return Page(rows[:limit], len(rows) > limit)
+
+    def list_versions(self, subject: str, after: SemVer | None, limit: int) -> Page[SchemaVersion]:
+        rows = self._store.list_versions(check_subject(subject), after, limit + 1)
+        if rows is None:
+            raise SubjectNotFound(f"subject {subject!r} has no live versions", subject=subject)
+        return Page(rows[:limit], len(rows) > limit)
+
+    def list_schemas(self, where: SchemaFilter, after_seq: int | None, limit: int) -> Page[SchemaVersion]:
+        rows = self._store.list_schemas(where, after_seq, limit + 1)
+        return Page(rows[:limit], len(rows) > limit)
+
+    # -- lifecycle -------------------------------------------------------------------------
+
+    def update_version(self, schema_id: str, changes: VersionChanges) -> SchemaVersion:
+        with self._store.version_session(schema_id) as session:
+            if session is None:
+                raise SchemaNotFound(f"schema {schema_id} not found", schema_id=schema_id)
+            if changes.state is not None:
+                if changes.state is SchemaState.DELETED:
+                    raise InvalidRequest("use DELETE to delete a schema version", field="state")
+                check_transition(session.version.state, changes.state)
+            elif session.version.state is SchemaState.DELETED:
+                raise InvalidStateTransition(
+                    "a DELETED schema version cannot be changed", current_state=SchemaState.DELETED.value
+                )
+            updated = session.update(changes)
+        self._cache.put(updated)
+        return updated
+
+    def delete_version(self, schema_id: str) -> SchemaVersion:
+        with self._store.version_session(schema_id) as session:
+            if session is None:
+                raise SchemaNotFound(f"schema {schema_id} not found", schema_id=schema_id)
+            if session.version.state is SchemaState.DELETED:
+                return session.version
+            deleted = session.update(VersionChanges(state=SchemaState.DELETED))
+        self._cache.put(deleted)
+        return deleted
+
+    def delete_subject(self, subject: str) -> list[SchemaVersion]:
+        deleted = self._store.delete_subject(check_subject(subject))
+        if not deleted:
+            raise SubjectNotFound(f"subject {subject!r} has no live versions", subject=subject)
+        for version in deleted:
+            self._cache.put(version)
+        return deleted
+
+    # -- configuration ---------------------------------------------------------------------
+
+    def global_config(self) -> EffectiveConfig:
+        return self._store.global_config()
+
+    def set_global_config(
+        self, mode: CompatibilityMode | None, policy: CompatibilityPolicy | None
+    ) -> EffectiveConfig:
+        return self._store.set_global_config(mode, policy)
+
+    def subject_config(self, subject: str) -> tuple[EffectiveConfig, CompatibilityConfig]:
+        """The effective settings and the subject's own (empty when it follows the global ones)."""
+        own = self._store.subject_config(check_subject(subject)) or CompatibilityConfig()
+        return own.resolve(self._store.global_config()), own
+
+    def set_subject_config(
+        self, subject: str, mode: CompatibilityMode | None, policy: CompatibilityPolicy | None
+    ) -> tuple[EffectiveConfig, CompatibilityConfig]:
+        subject = check_subject(subject)
+        own = self._store.subject_config(subject) or CompatibilityConfig()
+        self._store.set_subject_config(subject, CompatibilityConfig(mode or own.mode, policy or own.policy))
+        return self.subject_config(subject)
+
+    def delete_subject_config(self, subject: str) -> tuple[EffectiveConfig, CompatibilityConfig]:
+        subject = check_subject(subject)
+        if self._store.subject_config(subject) is None:
+            raise SubjectNotFound(f"subject {subject!r} not found", subject=subject)
+        self._store.set_subject_config(subject, CompatibilityConfig())
+        return self.subject_config(subject)
+
     # -- validation ----------------------------------------------------------------------
 
     def validate(self, schema_id: str, document: Any, *, max_errors: int = 100) -> list[ValidationIssue]:
@@ -124,6 +247,12 @@ class RegistryService:
             raise InvalidRequest("the document is nested too deeply to validate") from None
         self._observer.validation("valid" if not issues else "invalid")
         return issues
+
+    def validate_subject_version(
+        self, subject: str, label: str, document: Any, *, max_errors: int = 100
+    ) -> tuple[SchemaVersion, list[ValidationIssue]]:
+        version = self.subject_version(subject, label)
+        return version, self.validate(version.id, document, max_errors=max_errors)
 
     # -- compatibility -------------------------------------------------------------------
 
@@ -148,6 +277,29 @@ class RegistryService:
         self._observer.compatibility_check("compatible" if not violations else "incompatible")
         return violations
 
+    def check_subject_compatibility(self, subject: str, schema: Any, fmt: SchemaFormat) -> CompatibilityReport:
+        """The verdict registering ``schema`` into ``subject`` would meet; nothing is stored."""
+        subject = check_subject(subject)
+        handler = self._formats.get(fmt)
+        parsed = handler.parse(schema)
+        with self._store.subject_session(subject, dry_run=True) as session:
+            effective = session.config.resolve(session.global_config)
+            live = session.live_versions()
+            duplicate = next((v for v in live if v.content_hash == parsed.content_hash and v.format is fmt), None)
+            self._check_single_format(session.subject, live, fmt)
+            history = self._history(handler, live)
+            violations = [] if duplicate else history_violations(
+                handler, parsed.document, history, effective.mode, effective.policy
+            )
+        compared = [] if duplicate or effective.mode is CompatibilityMode.NONE else (
+            [label for label, _ in history] if effective.mode.is_transitive else [label for label, _ in history[-1:]]
+        )
+        self._observer.compatibility_check("compatible" if not violations else "incompatible")
+        return CompatibilityReport(
+            violations, effective.mode, effective.policy, compared,
+            identical_to=str(duplicate.version) if duplicate else None,
+        )
+
     # -- registration --------------------------------------------------------------------
 
     def register(self, request: RegistrationRequest) -> RegistrationResult:
@@ -169,15 +321,14 @@ class RegistryService:
         parsed = handler.parse(request.schema)  # checked before any database work
 
         with self._store.subject_session(subject) as session:
-            outcome = self._register_in_session(session, request, parsed)
+            outcome = self._register_in_session(session, handler, request, parsed)
         if outcome.created:
             self._cache.put(outcome.version)
         return outcome
 
     def _register_in_session(
-        self, session: SubjectSession, request: RegistrationRequest, parsed: ParsedSchema
+        self, session: SubjectSession, handler: FormatHandler, request: RegistrationRequest, parsed: ParsedSchema
     ) -> RegistrationResult:
-        handler = self._formats.get(parsed.format)
         effective = self._settle_config(session, request)
 
         duplicate = session.find_live_by_hash(parsed.content_hash)
@@ -191,13 +342,7 @@ class RegistryService:
             )
 
         live = session.live_versions()
-        other_formats = {version.format for version in live} - {parsed.format}
-        if other_formats:
-            raise InvalidRequest(
-                f"subject {session.subject!r} holds {other_formats.pop().value} schemas; "
-                f"a {parsed.format.value} schema cannot be added to it",
-                field="schema_type",
-            )
+        self._check_single_format(session.subject, live, parsed.format)
         highest = session.highest_version()
         if request.version is not None and highest is not None and request.version <= highest:
             raise VersionConflict(
@@ -205,7 +350,7 @@ class RegistryService:
                 latest_version=str(highest),
             )
 
-        history = [(str(version.version), handler.load(version.content)) for version in live]
+        history = self._history(handler, live)
         violations = history_violations(handler, parsed.document, history, effective.mode, effective.policy)
         if violations:
             raise IncompatibleSchema(
@@ -233,7 +378,22 @@ class RegistryService:
             created=True,
         )
 
-    def _settle_config(self, session: SubjectSession, request: RegistrationRequest):  # noqa: ANN202
+    @staticmethod
+    def _history(handler: FormatHandler, live: list[SchemaVersion]) -> list[tuple[str, Any]]:
+        return [(str(version.version), handler.load(version.content)) for version in live]
+
+    @staticmethod
+    def _check_single_format(subject: str, live: list[SchemaVersion], fmt: SchemaFormat) -> None:
+        other_formats = {version.format for version in live} - {fmt}
+        if other_formats:
+            raise InvalidRequest(
+                f"subject {subject!r} holds {other_formats.pop().value} schemas; "
+                f"a {fmt.value} schema cannot be added to it",
+                field="schema_type",
+            )
+
+    @staticmethod
+    def _settle_config(session: SubjectSession, request: RegistrationRequest) -> EffectiveConfig:
         """The subject's effective settings after this registration.
 
         The first registration of a subject may set them; later ones may only repeat them.
@@ -264,7 +424,9 @@ class RegistryService:
         return effective
 
     @staticmethod
-    def _bump(handler, history: list[tuple[str, Any]], parsed: ParsedSchema, policy: CompatibilityPolicy) -> Bump:  # noqa: ANN001
+    def _bump(
+        handler: FormatHandler, history: list[tuple[str, Any]], parsed: ParsedSchema, policy: CompatibilityPolicy
+    ) -> Bump:
         if not history:
             return Bump.MAJOR
         latest = history[-1][1]

@@ -9,7 +9,7 @@ import orjson
 
 from registry.cache.local import LocalCache
 from registry.domain.model import SchemaFormat, ValidationIssue, Violation
-from registry.domain.records import SchemaVersion
+from registry.domain.records import SchemaVersion, SubjectSummary
 from registry.domain.subjects import split_subject
 
 
@@ -56,6 +56,43 @@ class RenderedSchemas:
         body = orjson.dumps(schema_version(version))
         self._bodies.put(version.id, (version, body))
         return body
+
+
+def version_entry(version: SchemaVersion) -> dict[str, Any]:
+    return {
+        "version": str(version.version),
+        "id": version.id,
+        "state": version.state.value,
+        "created_at": timestamp(version.created_at),
+    }
+
+
+def schema_summary(version: SchemaVersion) -> dict[str, Any]:
+    namespace, name = split_subject(version.subject)
+    return {
+        "id": version.id,
+        "subject": version.subject,
+        "namespace": namespace,
+        "name": name,
+        "version": str(version.version),
+        "format": version.format.value,
+        "state": version.state.value,
+        "tags": list(version.tags),
+        "created_at": timestamp(version.created_at),
+        "updated_at": timestamp(version.updated_at),
+    }
+
+
+def subject_summary(summary: SubjectSummary) -> dict[str, Any]:
+    namespace, name = split_subject(summary.subject)
+    return {
+        "subject": summary.subject,
+        "namespace": namespace,
+        "name": name,
+        "latest_version": str(summary.latest_version),
+        "latest_id": summary.latest_id,
+        "versions": summary.version_count,
+    }
 
 
 def registration(version: SchemaVersion) -> dict[str, Any]:

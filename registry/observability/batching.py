@@ -22,8 +22,11 @@ _lock = threading.Lock()
 _thread: threading.Thread | None = None
 
 
-def register_flusher(flush: Callable[[], None]) -> None:
-    """Call ``flush`` periodically and at exit (starts the flushing thread on first use)."""
+def register_flusher(flush: Callable[[], None]) -> Callable[[], None]:
+    """Call ``flush`` periodically and at exit (starts the flushing thread on first use).
+
+    Returns a function that flushes one last time and stops calling ``flush``.
+    """
     global _thread
     with _lock:
         _flushers.append(flush)
@@ -31,6 +34,14 @@ def register_flusher(flush: Callable[[], None]) -> None:
             _thread = threading.Thread(target=_run, name="registry-flusher", daemon=True)
             _thread.start()
             atexit.register(flush_all)
+
+    def unregister() -> None:
+        with _lock:
+            if flush in _flushers:
+                _flushers.remove(flush)
+        flush()
+
+    return unregister
 
 
 def flush_all() -> None:

@@ -98,12 +98,16 @@ class ConnectionPool:
             self._observer.connection_released()
 
     @contextmanager
-    def transaction(self) -> Iterator[psycopg2.extensions.cursor]:
-        """A cursor in a transaction that commits on success and rolls back on error."""
+    def transaction(self, *, commit: bool = True) -> Iterator[psycopg2.extensions.cursor]:
+        """A cursor in a transaction that commits on success (rolls back when ``commit``
+        is false, for dry runs) and rolls back on error."""
         with self.connection() as conn:
             with conn.cursor() as cursor:
                 yield cursor
-            conn.commit()
+            if commit:
+                conn.commit()
+            else:
+                conn.rollback()
 
     def run(self, work: Callable[[psycopg2.extensions.cursor], Any], *, retry_on_stale: bool = True) -> Any:
         """Run read-only ``work`` in a transaction; retried once on a fresh connection

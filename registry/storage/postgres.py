@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
@@ -11,20 +11,31 @@ import orjson
 import psycopg2.extensions
 
 from registry.domain.model import CompatibilityMode, CompatibilityPolicy, SchemaFormat, SchemaState
-from registry.domain.records import CompatibilityConfig, EffectiveConfig, NewVersion, SchemaVersion
+from registry.domain.records import (
+    CompatibilityConfig,
+    EffectiveConfig,
+    NewVersion,
+    SchemaFilter,
+    SchemaVersion,
+    SubjectSummary,
+    VersionChanges,
+)
 from registry.domain.versioning import SemVer
 from registry.storage.pool import ConnectionPool
 
 Cursor = psycopg2.extensions.cursor
 
-# Notifications carry ids of rows whose mutable fields changed; see registry.cache.invalidation.
+# Notifications carry "schema:<id>:<revision>" or "subject:<name>"; see registry.cache.invalidation.
 CHANGES_CHANNEL = "registry_changes"
 
 _VERSION_COLUMNS = """
     v.id::text, s.name, v.version_major, v.version_minor, v.version_patch, v.format, v.content,
     v.content_hash, v.state, v.compatibility_mode, v.compatibility_policy, v.description,
-    v.tags, v.metadata, v.created_at, v.updated_at
+    v.tags, v.metadata, v.created_at, v.updated_at, v.revision, v.seq
 """
+_FROM_VERSIONS = "FROM schema_versions v JOIN subjects s ON s.id = v.subject_id"
+_VERSION_ORDER = "v.version_major, v.version_minor, v.version_patch"
+_VERSION_ORDER_DESC = "v.version_major DESC, v.version_minor DESC, v.version_patch DESC"
 
 
 def _row_to_version(row: tuple[Any, ...]) -> SchemaVersion:
@@ -43,6 +54,17 @@ def _row_to_version(row: tuple[Any, ...]) -> SchemaVersion:
         metadata=row[13],
         created_at=row[14],
         updated_at=row[15],
+        revision=row[16],
+        seq=row[17],
+    )
+
+
+def _notify_schema_changed(cursor: Cursor, version: SchemaVersion) -> None:
+    """Inside the change's transaction: the notice and the outbox row exist iff it commits."""
+    cursor.execute("SELECT pg_notify(%s, %s)", (CHANGES_CHANNEL, f"schema:{version.id}:{version.revision}"))
+    cursor.execute(
+        "INSERT INTO cache_invalidations (cache_key, revision) VALUES (%s, %s)",
+        (f"schema:{version.id}", version.revision),
     )
 
 
@@ -54,35 +76,29 @@ class PostgresSubjectSession:
         self.subject = subject
         # Creating the row first gives every registration a row to lock, even the first
         # two racing into a new subject; a rolled-back registration removes it again.
-        cursor.execute(
-            "INSERT INTO subjects (name) VALUES (%s) ON CONFLICT (name) DO NOTHING", (subject,)
-        )
+        cursor.execute("INSERT INTO subjects (name) VALUES (%s) ON CONFLICT (name) DO NOTHING", (subject,))
         cursor.execute(
             "SELECT id, compatibility_mode, compatibility_policy FROM subjects WHERE name = %s FOR UPDATE",
             (subject,),
         )
         self._subject_id, mode, policy = cursor.fetchone()
-        self.config = CompatibilityConfig(
-            CompatibilityMode(mode) if mode else None, CompatibilityPolicy(policy) if policy else None
-        )
+        self.config = _config(mode, policy)
         self.global_config = _global_config(cursor)
         cursor.execute("SELECT EXISTS (SELECT 1 FROM schema_versions WHERE subject_id = %s)", (self._subject_id,))
         self.has_any_version = cursor.fetchone()[0]
 
     def live_versions(self) -> list[SchemaVersion]:
         self._cursor.execute(
-            f"""SELECT {_VERSION_COLUMNS} FROM schema_versions v JOIN subjects s ON s.id = v.subject_id
-                WHERE v.subject_id = %s AND v.state <> 'DELETED'
-                ORDER BY v.version_major, v.version_minor, v.version_patch""",
+            f"""SELECT {_VERSION_COLUMNS} {_FROM_VERSIONS}
+                WHERE v.subject_id = %s AND v.state <> 'DELETED' ORDER BY {_VERSION_ORDER}""",
             (self._subject_id,),
         )
         return [_row_to_version(row) for row in self._cursor.fetchall()]
 
     def highest_version(self) -> SemVer | None:
         self._cursor.execute(
-            """SELECT version_major, version_minor, version_patch FROM schema_versions
-               WHERE subject_id = %s ORDER BY version_major DESC, version_minor DESC, version_patch DESC
-               LIMIT 1""",
+            f"""SELECT v.version_major, v.version_minor, v.version_patch FROM schema_versions v
+                WHERE v.subject_id = %s ORDER BY {_VERSION_ORDER_DESC} LIMIT 1""",
             (self._subject_id,),
         )
         row = self._cursor.fetchone()
@@ -90,9 +106,9 @@ class PostgresSubjectSession:
 
     def find_live_by_hash(self, content_hash: str) -> SchemaVersion | None:
         self._cursor.execute(
-            f"""SELECT {_VERSION_COLUMNS} FROM schema_versions v JOIN subjects s ON s.id = v.subject_id
+            f"""SELECT {_VERSION_COLUMNS} {_FROM_VERSIONS}
                 WHERE v.subject_id = %s AND v.content_hash = %s AND v.state <> 'DELETED'
-                ORDER BY v.version_major DESC, v.version_minor DESC, v.version_patch DESC LIMIT 1""",
+                ORDER BY {_VERSION_ORDER_DESC} LIMIT 1""",
             (self._subject_id, content_hash),
         )
         row = self._cursor.fetchone()
@@ -118,48 +134,265 @@ class PostgresSubjectSession:
         return _row_to_version(self._cursor.fetchone())
 
     def set_config(self, config: CompatibilityConfig) -> None:
+        _set_subject_config(self._cursor, self.subject, config)
+        self.config = config
+
+
+class PostgresVersionSession:
+    """A lifecycle change's transaction, holding the version row's lock."""
+
+    def __init__(self, cursor: Cursor, version: SchemaVersion) -> None:
+        self._cursor = cursor
+        self.version = version
+
+    def update(self, changes: VersionChanges) -> SchemaVersion:
         self._cursor.execute(
-            """UPDATE subjects SET compatibility_mode = %s, compatibility_policy = %s, updated_at = now()
-               WHERE id = %s""",
+            f"""WITH v AS (
+                    UPDATE schema_versions SET
+                        state = coalesce(%s, state),
+                        description = CASE WHEN %s THEN NULL ELSE coalesce(%s, description) END,
+                        tags = coalesce(%s::jsonb, tags),
+                        metadata = coalesce(%s::jsonb, metadata),
+                        revision = revision + 1,
+                        updated_at = clock_timestamp()
+                    WHERE id = %s
+                    RETURNING *)
+                SELECT {_VERSION_COLUMNS} FROM v JOIN subjects s ON s.id = v.subject_id""",
             (
-                config.mode.value if config.mode else None,
-                config.policy.value if config.policy else None,
-                self._subject_id,
+                changes.state.value if changes.state else None,
+                changes.clear_description,
+                changes.description,
+                orjson.dumps(list(changes.tags)).decode() if changes.tags is not None else None,
+                orjson.dumps(changes.metadata).decode() if changes.metadata is not None else None,
+                self.version.id,
             ),
         )
-        self.config = config
-        self._cursor.execute("SELECT pg_notify(%s, %s)", (CHANGES_CHANNEL, f"subject:{self.subject}"))
+        updated = _row_to_version(self._cursor.fetchone())
+        _notify_schema_changed(self._cursor, updated)
+        self.version = updated
+        return updated
 
 
 class PostgresSchemaStore:
     def __init__(self, pool: ConnectionPool) -> None:
         self._pool = pool
 
+    # -- single versions -------------------------------------------------------------------
+
     def get_version(self, schema_id: str) -> SchemaVersion | None:
         def fetch(cursor: Cursor) -> SchemaVersion | None:
-            cursor.execute(
-                f"""SELECT {_VERSION_COLUMNS} FROM schema_versions v JOIN subjects s ON s.id = v.subject_id
-                    WHERE v.id = %s""",
-                (schema_id,),
-            )
+            cursor.execute(f"SELECT {_VERSION_COLUMNS} {_FROM_VERSIONS} WHERE v.id = %s", (schema_id,))
+            row = cursor.fetchone()
+            return _row_to_version(row) if row else None
+
+        return self._pool.run(fetch)
+
+    def get_subject_version(self, subject: str, version: SemVer | None) -> SchemaVersion | None:
+        """A live version of a subject; ``None`` asks for the latest."""
+
+        def fetch(cursor: Cursor) -> SchemaVersion | None:
+            if version is None:
+                cursor.execute(
+                    f"""SELECT {_VERSION_COLUMNS} {_FROM_VERSIONS}
+                        WHERE s.name = %s AND v.state <> 'DELETED' ORDER BY {_VERSION_ORDER_DESC} LIMIT 1""",
+                    (subject,),
+                )
+            else:
+                cursor.execute(
+                    f"""SELECT {_VERSION_COLUMNS} {_FROM_VERSIONS}
+                        WHERE s.name = %s AND v.state <> 'DELETED'
+                          AND (v.version_major, v.version_minor, v.version_patch) = (%s, %s, %s)""",
+                    (subject, *version.as_tuple()),
+                )
             row = cursor.fetchone()
             return _row_to_version(row) if row else None
 
         return self._pool.run(fetch)
 
     @contextmanager
-    def subject_session(self, subject: str) -> Iterator[PostgresSubjectSession]:
+    def version_session(self, schema_id: str) -> Iterator[PostgresVersionSession | None]:
         with self._pool.transaction() as cursor:
+            cursor.execute(f"SELECT {_VERSION_COLUMNS} {_FROM_VERSIONS} WHERE v.id = %s FOR UPDATE OF v", (schema_id,))
+            row = cursor.fetchone()
+            yield PostgresVersionSession(cursor, _row_to_version(row)) if row else None
+
+    @contextmanager
+    def subject_session(self, subject: str, *, dry_run: bool = False) -> Iterator[PostgresSubjectSession]:
+        with self._pool.transaction(commit=not dry_run) as cursor:
             yield PostgresSubjectSession(cursor, subject)
+
+    def delete_subject(self, subject: str) -> list[SchemaVersion]:
+        """Mark every live version of a subject DELETED; return them as they are now."""
+        with self._pool.transaction() as cursor:
+            cursor.execute(
+                f"""WITH v AS (
+                        UPDATE schema_versions SET state = 'DELETED', revision = revision + 1,
+                               updated_at = clock_timestamp()
+                        WHERE subject_id = (SELECT id FROM subjects WHERE name = %s) AND state <> 'DELETED'
+                        RETURNING *)
+                    SELECT {_VERSION_COLUMNS} FROM v JOIN subjects s ON s.id = v.subject_id
+                    ORDER BY {_VERSION_ORDER}""",
+                (subject,),
+            )
+            deleted = [_row_to_version(row) for row in cursor.fetchall()]
+            for version in deleted:
+                _notify_schema_changed(cursor, version)
+            return deleted
+
+    # -- listings --------------------------------------------------------------------------
+
+    def list_subjects(self, prefix: str | None, after: str | None, limit: int) -> list[SubjectSummary]:
+        def fetch(cursor: Cursor) -> list[SubjectSummary]:
+            cursor.execute(
+                f"""SELECT s.name, latest.version_major, latest.version_minor, latest.version_patch,
+                           latest.id::text, counts.n
+                    FROM subjects s
+                    JOIN LATERAL (
+                        SELECT v.id, v.version_major, v.version_minor, v.version_patch FROM schema_versions v
+                        WHERE v.subject_id = s.id AND v.state <> 'DELETED' ORDER BY {_VERSION_ORDER_DESC} LIMIT 1
+                    ) latest ON true
+                    JOIN LATERAL (
+                        SELECT count(*) AS n FROM schema_versions v WHERE v.subject_id = s.id AND v.state <> 'DELETED'
+                    ) counts ON true
+                    WHERE (%s::text IS NULL OR s.name LIKE %s ESCAPE '\\')
+                      AND (%s::text IS NULL OR s.name > %s)
+                    ORDER BY s.name LIMIT %s""",
+                (prefix, _like_prefix(prefix), after, after, limit),
+            )
+            return [
+                SubjectSummary(name, SemVer(major, minor, patch), latest_id, count)
+                for name, major, minor, patch, latest_id, count in cursor.fetchall()
+            ]
+
+        return self._pool.run(fetch)
+
+    def list_versions(self, subject: str, after: SemVer | None, limit: int) -> list[SchemaVersion] | None:
+        """Live versions in ascending order; ``None`` when the subject has none at all."""
+
+        def fetch(cursor: Cursor) -> list[SchemaVersion] | None:
+            cursor.execute(
+                f"""SELECT {_VERSION_COLUMNS} {_FROM_VERSIONS}
+                    WHERE s.name = %s AND v.state <> 'DELETED'
+                      AND (%s::int IS NULL OR (v.version_major, v.version_minor, v.version_patch) > (%s, %s, %s))
+                    ORDER BY {_VERSION_ORDER} LIMIT %s""",
+                (subject, *(_version_bound(after)), limit),
+            )
+            rows = cursor.fetchall()
+            if not rows and after is None:
+                return None
+            return [_row_to_version(row) for row in rows]
+
+        return self._pool.run(fetch)
+
+    def list_schemas(self, where: SchemaFilter, after_seq: int | None, limit: int) -> list[SchemaVersion]:
+        def fetch(cursor: Cursor) -> list[SchemaVersion]:
+            state = where.state.value if where.state else None
+            cursor.execute(
+                f"""SELECT {_VERSION_COLUMNS} {_FROM_VERSIONS}
+                    WHERE (%(state)s::text IS NULL AND v.state <> 'DELETED' OR v.state = %(state)s)
+                      AND (%(namespace)s::text IS NULL OR s.namespace = %(namespace)s)
+                      AND (%(name)s::text IS NULL OR s.short_name = %(name)s)
+                      AND (%(prefix)s::text IS NULL OR s.name LIKE %(like)s ESCAPE '\\')
+                      AND (%(format)s::text IS NULL OR v.format = %(format)s)
+                      AND (%(tag)s::jsonb IS NULL OR v.tags @> %(tag)s::jsonb)
+                      AND (%(after)s::bigint IS NULL OR v.seq > %(after)s)
+                    ORDER BY v.seq LIMIT %(limit)s""",
+                {
+                    "state": state,
+                    "namespace": where.namespace,
+                    "name": where.name,
+                    "prefix": where.subject_prefix,
+                    "like": _like_prefix(where.subject_prefix),
+                    "format": where.format.value if where.format else None,
+                    "tag": orjson.dumps([where.tag]).decode() if where.tag is not None else None,
+                    "after": after_seq,
+                    "limit": limit,
+                },
+            )
+            return [_row_to_version(row) for row in cursor.fetchall()]
+
+        return self._pool.run(fetch)
+
+    # -- configuration -----------------------------------------------------------------------
 
     def global_config(self) -> EffectiveConfig:
         return self._pool.run(_global_config)
 
+    def set_global_config(self, mode: CompatibilityMode | None, policy: CompatibilityPolicy | None) -> EffectiveConfig:
+        with self._pool.transaction() as cursor:
+            cursor.execute(
+                """UPDATE registry_settings SET compatibility_mode = coalesce(%s, compatibility_mode),
+                          compatibility_policy = coalesce(%s, compatibility_policy), updated_at = now()""",
+                (mode.value if mode else None, policy.value if policy else None),
+            )
+            return _global_config(cursor)
+
+    def subject_config(self, subject: str) -> CompatibilityConfig | None:
+        """The subject's own settings, or None when the registry has never heard of it."""
+
+        def fetch(cursor: Cursor) -> CompatibilityConfig | None:
+            cursor.execute("SELECT compatibility_mode, compatibility_policy FROM subjects WHERE name = %s", (subject,))
+            row = cursor.fetchone()
+            return _config(*row) if row else None
+
+        return self._pool.run(fetch)
+
+    def set_subject_config(self, subject: str, config: CompatibilityConfig) -> None:
+        with self._pool.transaction() as cursor:
+            cursor.execute("INSERT INTO subjects (name) VALUES (%s) ON CONFLICT (name) DO NOTHING", (subject,))
+            _set_subject_config(cursor, subject, config)
+
+    # -- cache outbox and health -------------------------------------------------------------
+
+    def drain_cache_invalidations(self, forget: Callable[[list[tuple[str, int]]], bool], limit: int = 500) -> int:
+        """Claim outbox rows (skipping rows another worker holds) and pass their
+        ``(key, revision)`` pairs to ``forget``; the rows are deleted only when it returns True."""
+        with self._pool.transaction() as cursor:
+            cursor.execute(
+                """DELETE FROM cache_invalidations WHERE id IN (
+                       SELECT id FROM cache_invalidations ORDER BY id FOR UPDATE SKIP LOCKED LIMIT %s)
+                   RETURNING cache_key, revision""",
+                (limit,),
+            )
+            claimed = cursor.fetchall()
+            if claimed and not forget(claimed):
+                cursor.connection.rollback()
+                return 0
+            return len(claimed)
+
     def ping(self) -> None:
         self._pool.run(lambda cursor: cursor.execute("SELECT 1"))
+
+
+def _config(mode: str | None, policy: str | None) -> CompatibilityConfig:
+    return CompatibilityConfig(
+        CompatibilityMode(mode) if mode else None, CompatibilityPolicy(policy) if policy else None
+    )
+
+
+def _set_subject_config(cursor: Cursor, subject: str, config: CompatibilityConfig) -> None:
+    cursor.execute(
+        """UPDATE subjects SET compatibility_mode = %s, compatibility_policy = %s, updated_at = now()
+           WHERE name = %s""",
+        (config.mode.value if config.mode else None, config.policy.value if config.policy else None, subject),
+    )
+    cursor.execute("SELECT pg_notify(%s, %s)", (CHANGES_CHANNEL, f"subject:{subject}"))
 
 
 def _global_config(cursor: Cursor) -> EffectiveConfig:
     cursor.execute("SELECT compatibility_mode, compatibility_policy FROM registry_settings")
     mode, policy = cursor.fetchone()
     return EffectiveConfig(CompatibilityMode(mode), CompatibilityPolicy(policy))
+
+
+def _like_prefix(prefix: str | None) -> str | None:
+    if prefix is None:
+        return None
+    escaped = prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return escaped + "%"
+
+
+def _version_bound(after: SemVer | None) -> tuple[int | None, int | None, int | None, int | None]:
+    if after is None:
+        return (None, None, None, None)
+    return (after.major, *after.as_tuple())

@@ -18,7 +18,7 @@ def tls_redis(tmp_path_factory):
 def test_self_signed_certificate_accepted_when_the_url_asks(tls_redis):
     cache = RedisCache(tls_redis.url + "?ssl_cert_reqs=none", key_prefix="tls:", ttl_seconds=60)
     cache.ping()
-    cache.set("k", b"value")
+    cache.put("k", b"value", revision=1)
     assert cache.get("k") == b"value"
     cache.close()
 

@@ -9,11 +9,13 @@ import orjson
 
 from registry.domain.errors import InvalidRequest
 from registry.domain.model import CompatibilityMode, CompatibilityPolicy, SchemaFormat, SchemaState
+from registry.domain.records import SchemaFilter, VersionChanges
 from registry.domain.service import RegistrationRequest, RegistryService
 from registry.domain.subjects import join_subject
 from registry.domain.versioning import SemVer
 from registry.http import fields, representations
 from registry.http.body import read_json
+from registry.http.pagination import cursor_of, limit_of, page_body
 
 FORMAT_ALIASES = {
     "JSON_SCHEMA": SchemaFormat.JSON,
@@ -95,10 +97,48 @@ def _explicit_version(body: dict[str, Any]) -> SemVer | None:
     return SemVer(parts[0], parts[1] or 0, parts[2] or 0)
 
 
+def parse_changes(body: Any) -> VersionChanges:
+    body = fields.require_object(body)
+    known = {"state", "description", "tags", "metadata"}
+    if not known & body.keys():
+        raise InvalidRequest("give at least one of: state, description, tags, metadata", field="state")
+    if "content" in body or "schema" in body:
+        raise InvalidRequest("a registered schema's content never changes; register a new version", field="schema")
+    return VersionChanges(
+        state=fields.choice(body, "state", SchemaState),
+        description=fields.string(body, "description", max_length=10_000),
+        clear_description="description" in body and body["description"] is None,
+        tags=fields.string_list(body, "tags") if "tags" in body else None,
+        metadata=fields.json_object(body, "metadata") if "metadata" in body else None,
+    )
+
+
+def parse_filter(req: falcon.Request) -> SchemaFilter:
+    params = {name: req.get_param(name) for name in ("namespace", "name", "subject_prefix", "format", "state", "tag")}
+    return SchemaFilter(
+        namespace=params["namespace"],
+        name=params["name"],
+        subject_prefix=params["subject_prefix"],
+        format=fields.parse_choice(params["format"], "format", SchemaFormat, aliases=FORMAT_ALIASES)
+        if params["format"] else None,
+        state=fields.parse_choice(params["state"], "state", SchemaState) if params["state"] else None,
+        tag=params["tag"],
+    )
+
+
 class SchemaCollection:
     def __init__(self, service: RegistryService, max_body_bytes: int) -> None:
         self._service = service
         self._max_body_bytes = max_body_bytes
+
+    def on_get(self, req: falcon.Request, resp: falcon.Response) -> None:
+        after = cursor_of(req)
+        if after is not None and type(after) is not int:
+            raise InvalidRequest("query parameter 'cursor' is not a schema cursor", field="cursor")
+        page = self._service.list_schemas(parse_filter(req), after, limit_of(req))
+        items = [representations.schema_summary(version) for version in page.items]
+        resp.content_type = falcon.MEDIA_JSON
+        resp.data = orjson.dumps(page_body(items, page.items[-1].seq if page.has_more else None))
 
     def on_post(self, req: falcon.Request, resp: falcon.Response) -> None:
         request = parse_registration(read_json(req, self._max_body_bytes))
@@ -109,9 +149,23 @@ class SchemaCollection:
 
 
 class SchemaItem:
-    def __init__(self, service: RegistryService, rendered: representations.RenderedSchemas) -> None:
+    def __init__(self, service: RegistryService, rendered: representations.RenderedSchemas,
+                 max_body_bytes: int) -> None:
         self._service = service
         self._rendered = rendered
+        self._max_body_bytes = max_body_bytes
+
+    def on_patch(self, req: falcon.Request, resp: falcon.Response, schema_id: str) -> None:
+        schema_id = fields.path_schema_id(schema_id)
+        changes = parse_changes(read_json(req, self._max_body_bytes))
+        version = self._service.update_version(schema_id, changes)
+        resp.content_type = falcon.MEDIA_JSON
+        resp.data = self._rendered.body(version)
+
+    def on_delete(self, req: falcon.Request, resp: falcon.Response, schema_id: str) -> None:
+        version = self._service.delete_version(fields.path_schema_id(schema_id))
+        resp.content_type = falcon.MEDIA_JSON
+        resp.data = self._rendered.body(version)
 
     def on_get(self, req: falcon.Request, resp: falcon.Response, schema_id: str) -> None:
         version = self._service.get_schema(fields.path_schema_id(schema_id))

@@ -13,7 +13,7 @@ from registry.http.body import read_json
 MAX_ERRORS_LIMIT = 10_000
 
 
-def _max_errors(req: falcon.Request) -> int:
+def max_errors_of(req: falcon.Request) -> int:
     raw = req.get_param("max_errors")
     if raw is None:
         return 100
@@ -37,7 +37,7 @@ class ValidateById:
 
     def on_post(self, req: falcon.Request, resp: falcon.Response, schema_id: str) -> None:
         schema_id = fields.path_schema_id(schema_id)
-        max_errors = _max_errors(req)
+        max_errors = max_errors_of(req)
         document = read_json(req, self._max_body_bytes)
         issues = self._service.validate(schema_id, document, max_errors=max_errors)
         resp.content_type = falcon.MEDIA_JSON
@@ -52,7 +52,7 @@ class ValidateEnvelope:
         self._max_body_bytes = max_body_bytes
 
     def on_post(self, req: falcon.Request, resp: falcon.Response) -> None:
-        max_errors = _max_errors(req)
+        max_errors = max_errors_of(req)
         body = fields.require_object(read_json(req, self._max_body_bytes))
         if "data" not in body:
             raise InvalidRequest("field 'data' is required (the document to validate)", field="data")
