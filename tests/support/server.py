@@ -66,6 +66,10 @@ class RegistryServer:
         }
         self._process: subprocess.Popen | None = None
 
+    @property
+    def environment(self) -> dict[str, str]:
+        return dict(self._environment)
+
     def start(self, timeout: float = 60) -> RegistryServer:
         self._log = self.log_path.open("ab")
         self._process = subprocess.Popen(

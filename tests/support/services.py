@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import time
@@ -120,8 +121,18 @@ class PrivateRedis:
         wait_until(self.is_up, 10, message=f"redis on port {self.port}")
         return self
 
+    def pause(self) -> None:
+        """Freeze the server: connections stay open but nothing answers (a hung Redis)."""
+        assert self._process is not None
+        self._process.send_signal(signal.SIGSTOP)
+
+    def resume(self) -> None:
+        assert self._process is not None
+        self._process.send_signal(signal.SIGCONT)
+
     def stop(self) -> None:
         if self._process is not None:
+            self._process.send_signal(signal.SIGCONT)
             self._process.terminate()
             self._process.wait(10)
             self._process = None
@@ -164,3 +175,75 @@ def write_self_signed_certificate(directory: Path) -> tuple[Path, Path]:
     key_path.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
                                            serialization.NoEncryption()))
     return cert_path, key_path
+
+
+class TcpProxy:
+    """A TCP forwarder to 127.0.0.1:<target> that can cut the network: ``cut()`` drops every
+    connection and refuses new ones while the server behind keeps running (and keeps its data)."""
+
+    def __init__(self, target_port: int) -> None:
+        import threading
+
+        self.port = free_port()
+        self._target_port = target_port
+        self._listener = socket.create_server(("127.0.0.1", self.port))
+        self._connections: list[socket.socket] = []
+        self._lock = threading.Lock()
+        self._cut = False
+        self._closed = False
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def url(self, path: str = "/0") -> str:
+        return f"redis://127.0.0.1:{self.port}{path}"
+
+    def cut(self) -> None:
+        with self._lock:
+            self._cut = True
+            connections, self._connections = self._connections, []
+        for connection in connections:
+            connection.close()
+
+    def restore(self) -> None:
+        with self._lock:
+            self._cut = False
+
+    def close(self) -> None:
+        self._closed = True
+        self.cut()
+        self._listener.close()
+
+    def _accept(self) -> None:
+        import threading
+
+        while not self._closed:
+            try:
+                client, _ = self._listener.accept()
+            except OSError:
+                return
+            with self._lock:
+                if self._cut:
+                    client.close()
+                    continue
+                try:
+                    upstream = socket.create_connection(("127.0.0.1", self._target_port), timeout=2)
+                except OSError:
+                    client.close()
+                    continue
+                upstream.settimeout(None)
+                self._connections += [client, upstream]
+            for source, sink in ((client, upstream), (upstream, client)):
+                threading.Thread(target=self._pump, args=(source, sink), daemon=True).start()
+
+    @staticmethod
+    def _pump(source: socket.socket, sink: socket.socket) -> None:
+        try:
+            while chunk := source.recv(65536):
+                sink.sendall(chunk)
+        except OSError:
+            pass
+        finally:
+            for end in (source, sink):
+                try:
+                    end.close()
+                except OSError:
+                    pass
