@@ -33,3 +33,26 @@ test: $(VENV)/.test-installed
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache
+
+# Benchmarks and load tests (README: "Benchmarks and load tests"). Need PostgreSQL and
+# Redis on 127.0.0.1 (or BENCH_DATABASE_URL / BENCH_REDIS_URL) and wrk, installed here.
+.PHONY: bench bench-short bench-soak bench-wrk
+
+$(VENV)/.bench-installed: requirements.txt requirements-bench.txt | $(BIN)/activate
+	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements-bench.txt
+	touch $@ $(VENV)/.runtime-installed
+
+bench-wrk:
+	@command -v wrk >/dev/null 2>&1 || { \
+		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+		DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y wrk \
+		|| { $$SUDO apt-get update && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y wrk; }; }
+
+bench: $(VENV)/.bench-installed bench-wrk
+	$(BIN)/python bench/run.py $(BENCH_ARGS)
+
+bench-short: $(VENV)/.bench-installed bench-wrk
+	$(BIN)/python bench/run.py --short $(BENCH_ARGS)
+
+bench-soak: $(VENV)/.bench-installed
+	$(BIN)/python bench/soak.py $(SOAK_ARGS)

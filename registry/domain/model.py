@@ -99,3 +99,20 @@ class ValidationIssue:
             "keyword": self.keyword,
             "schema_path": self.schema_path,
         }
+
+
+@dataclass(frozen=True, slots=True)
+class ValidationOptions:
+    """How a document is read, for formats with choices: Avro's ``encoding`` (``json``
+    with bare union values, or ``avro-json`` with wrapped ones) and Protobuf's
+    ``message`` (the file's first message by default). JSON Schema has none."""
+
+    encoding: str | None = None
+    message: str | None = None
+
+    @property
+    def cache_key(self) -> str:
+        return f"{self.encoding or ''}|{self.message or ''}"
+
+
+NO_VALIDATION_OPTIONS = ValidationOptions()

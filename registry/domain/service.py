@@ -27,11 +27,13 @@ from registry.domain.errors import (
 from registry.domain.formats.handlers import DocumentValidator, FormatHandler, FormatRegistry, ParsedSchema
 from registry.domain.lifecycle import check_transition
 from registry.domain.model import (
+    NO_VALIDATION_OPTIONS,
     CompatibilityMode,
     CompatibilityPolicy,
     SchemaFormat,
     SchemaState,
     ValidationIssue,
+    ValidationOptions,
     Violation,
 )
 from registry.domain.ports import SchemaCache, SchemaStore, SubjectSession
@@ -233,13 +235,21 @@ class RegistryService:
 
     # -- validation ----------------------------------------------------------------------
 
-    def validate(self, schema_id: str, document: Any, *, max_errors: int = 100) -> list[ValidationIssue]:
-        validator = self._validators.get(schema_id)
+    def validate(
+        self,
+        schema_id: str,
+        document: Any,
+        *,
+        max_errors: int = 100,
+        options: ValidationOptions = NO_VALIDATION_OPTIONS,
+    ) -> list[ValidationIssue]:
+        key = schema_id if options is NO_VALIDATION_OPTIONS else f"{schema_id}|{options.cache_key}"
+        validator = self._validators.get(key)
         if validator is None:
             version = self.get_schema(schema_id)
             handler = self._formats.get(version.format)
-            validator = handler.compile_validator(handler.load(version.content))
-            self._validators.put(schema_id, validator)
+            validator = handler.compile_validator(handler.load(version.content), options)
+            self._validators.put(key, validator)
         try:
             issues = validator.validate(document, max_errors)
         except RecursionError:
@@ -249,10 +259,16 @@ class RegistryService:
         return issues
 
     def validate_subject_version(
-        self, subject: str, label: str, document: Any, *, max_errors: int = 100
+        self,
+        subject: str,
+        label: str,
+        document: Any,
+        *,
+        max_errors: int = 100,
+        options: ValidationOptions = NO_VALIDATION_OPTIONS,
     ) -> tuple[SchemaVersion, list[ValidationIssue]]:
         version = self.subject_version(subject, label)
-        return version, self.validate(version.id, document, max_errors=max_errors)
+        return version, self.validate(version.id, document, max_errors=max_errors, options=options)
 
     # -- compatibility -------------------------------------------------------------------
 

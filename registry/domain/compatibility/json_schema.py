@@ -23,9 +23,32 @@ Paths
     ``items/N`` or ``prefixItems/N`` as the reader schema spells them.
 
 Where this engine departs from Confluent (whose model is everit's schema classes rather
-than keywords), it errs on the side of soundness and precision; see the notes in the
-comments, and the extension change types (``FORMAT_*``, ``*_CONTAINS_*``,
-``UNEVALUATED_*``) that Confluent's 7.x line does not have.
+than keywords), it errs on the side of soundness and precision:
+
+* adding ``enum``/``const`` is ``ENUM_ARRAY_NARROWED`` (Confluent: ``TYPE_CHANGED``), dropping
+  it ``ENUM_ARRAY_EXTENDED`` (Confluent: ``PRODUCT_TYPE_NARROWED``); same verdicts;
+* adding ``"type"`` to a schema that had none is ``TYPE_NARROWED`` (Confluent: silent, as
+  both are, say, ObjectSchemas), because the old schema accepted non-objects;
+* every newly required name counts, not only properties both schemas declare, and a
+  required property added to an open content model is also ``REQUIRED_ATTRIBUTE_ADDED``, so
+  LENIENT never accepts it;
+* every matching ``patternProperties`` entry applies, also to declared properties, and
+  patterns added or removed are checked (Confluent ignores them);
+* ``anyOf``/``oneOf``/``allOf`` subschemas are matched by implication rather than by a
+  one-to-one matching, so e.g. ``anyOf [integer, number]`` -> ``anyOf [number]`` is
+  compatible; oneOf's exclusivity is not analysed (nor is it by Confluent);
+* extension change types ``FORMAT_*``, ``MAX_CONTAINS_*``/``MIN_CONTAINS_*`` and
+  ``UNEVALUATED_*`` cover keywords Confluent's 7.x line ignores.
+
+Kept although unsound, because they are Confluent's rules: a required property *with a
+default* counts as compatible, and LENIENT accepts constraining what an open content model
+let through.  ``if``/``then``/``else`` is compared only when the ``if`` schemas are equal
+(otherwise ``TYPE_CHANGED`` at ``#/if``); ``$ref`` is resolved within the document (JSON
+pointers, anchors, embedded ``$id``), anything else is opaque and compared by its text.
+
+Limits: at most 500 differences are kept per schema node (incompatible ones first, so
+verdicts are exact) since shared definitions can fan out to 2**depth paths; schemas
+nesting deeper than roughly 150 levels raise :class:`SchemaTooLarge`.
 """
 
 from __future__ import annotations
@@ -363,6 +386,8 @@ class _Diff(NamedTuple):
 
 _ABSENT: Any = object()
 _NO_CYCLE = 1 << 60
+# Bounds the report (and the work) when shared definitions fan out; see _Comparator._bounded.
+_MAX_DIFFS_PER_SCHEMA = 500
 
 _KNOWN_TYPES = frozenset({"array", "boolean", "integer", "null", "number", "object", "string"})
 _COMBINATORS = ("allOf", "anyOf", "oneOf")
@@ -382,7 +407,27 @@ _ASSERTION_KEYWORDS = frozenset(
         "allOf", "anyOf", "oneOf", "not", "if", "then", "else",
     }
 )  # fmt: skip
-_LEGACY_DRAFT_MARKERS = ("draft-03", "draft-04", "draft-05", "draft-06", "draft-07")
+_DRAFT_MARKERS = (
+    ("draft-03", 4),
+    ("draft-04", 4),
+    ("draft-05", 4),
+    ("draft-06", 6),
+    ("draft-07", 7),
+    ("2019-09", 2019),
+    ("2020-12", 2020),
+)
+_NEWER_THAN_DRAFT_7 = frozenset(
+    {"prefixItems", "dependentRequired", "dependentSchemas", "unevaluatedItems", "unevaluatedProperties",
+     "minContains", "maxContains"}
+)  # fmt: skip
+# Keywords a declared draft does not know, and so ignores like any unknown keyword.
+_NOT_IN_DRAFT: dict[int, frozenset[str]] = {
+    4: _NEWER_THAN_DRAFT_7 | {"const", "contains", "propertyNames", "if", "then", "else"},
+    6: _NEWER_THAN_DRAFT_7 | {"if", "then", "else"},
+    7: _NEWER_THAN_DRAFT_7,
+    2019: frozenset({"prefixItems", "dependencies"}),
+    2020: frozenset({"dependencies", "additionalItems"}),
+}
 
 
 class _Block:
@@ -428,10 +473,19 @@ class _Document:
     def __init__(self, root: object) -> None:
         self.root = root
         schema_uri = root.get("$schema") if isinstance(root, dict) else None
-        # Before 2019-09 a $ref replaces its siblings; from 2019-09 on it applies beside them.
-        self.ref_ignores_siblings = isinstance(schema_uri, str) and any(
-            marker in schema_uri for marker in _LEGACY_DRAFT_MARKERS
+        # Without a declared draft every draft's keywords count, so no keyword an author
+        # wrote is silently dropped; $ref then applies beside its siblings, as in 2020-12.
+        self.draft = next(
+            (
+                draft
+                for marker, draft in _DRAFT_MARKERS
+                if isinstance(schema_uri, str) and marker in schema_uri
+            ),
+            None,
         )
+        self.unknown_keywords = _NOT_IN_DRAFT.get(self.draft, frozenset()) if self.draft else frozenset()
+        # Before 2019-09 a $ref replaces its siblings; from 2019-09 on it applies beside them.
+        self.ref_ignores_siblings = self.draft is not None and self.draft <= 7
         root_id = _schema_id(root) if isinstance(root, dict) else None
         self.base_uri = root_id.rstrip("#") if root_id else ""
         self._views: dict[int, _Schema] = {}
@@ -462,6 +516,9 @@ class _Document:
         return self.view(raw)
 
     def _build_view(self, raw: dict[str, Any]) -> _Schema:
+        if self.unknown_keywords and not self.unknown_keywords.isdisjoint(raw):
+            raw = {key: value for key, value in raw.items() if key not in self.unknown_keywords}
+            self._made_up.append(raw)
         ref_keyword = next((key for key in _REF_KEYWORDS if isinstance(raw.get(key), str)), None)
         assertions = [key for key in raw if key in _ASSERTION_KEYWORDS]
         if ref_keyword is not None and (self.ref_ignores_siblings or not assertions):
@@ -623,7 +680,7 @@ class _Comparator:
         outer_lowest = self._lowest_cycle_depth
         self._lowest_cycle_depth = _NO_CYCLE
         try:
-            result = tuple(self._compare(old, new))
+            result = self._bounded(self._compare(old, new))
         finally:
             del self._active[key]
         inner_lowest = self._lowest_cycle_depth
@@ -635,6 +692,19 @@ class _Comparator:
         else:
             self._lowest_cycle_depth = min(outer_lowest, inner_lowest)
         return result
+
+    def _bounded(self, diffs: list[_Diff]) -> tuple[_Diff, ...]:
+        """At most _MAX_DIFFS_PER_SCHEMA differences, incompatible ones first.
+
+        A definition referenced from many places is reported once per place, and those
+        places can multiply level by level (2**depth paths).  Keeping every incompatible
+        difference we keep, and at least one when any exists, leaves all verdicts intact.
+        """
+        if len(diffs) <= _MAX_DIFFS_PER_SCHEMA:
+            return tuple(diffs)
+        incompatible = [diff for diff in diffs if diff.type not in self.compatible]
+        compatible = [diff for diff in diffs if diff.type in self.compatible]
+        return tuple((incompatible + compatible)[:_MAX_DIFFS_PER_SCHEMA])
 
     def _compare(self, old: _Schema, new: _Schema) -> list[_Diff]:
         if old.kind == "false" or new.kind == "true":

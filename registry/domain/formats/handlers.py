@@ -11,7 +11,15 @@ import orjson
 from registry.domain.compatibility import json_schema as json_schema_compatibility
 from registry.domain.errors import InvalidSchema, UnsupportedFormat
 from registry.domain.formats import json_schema
-from registry.domain.model import CompatibilityPolicy, SchemaFormat, SchemaProblem, ValidationIssue, Violation
+from registry.domain.model import (
+    NO_VALIDATION_OPTIONS,
+    CompatibilityPolicy,
+    SchemaFormat,
+    SchemaProblem,
+    ValidationIssue,
+    ValidationOptions,
+    Violation,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,7 +47,9 @@ class FormatHandler(Protocol):
 
     def backward_violations(self, old: Any, new: Any, policy: CompatibilityPolicy) -> list[Violation]: ...
 
-    def compile_validator(self, document: Any) -> DocumentValidator: ...
+    def compile_validator(
+        self, document: Any, options: ValidationOptions = NO_VALIDATION_OPTIONS
+    ) -> DocumentValidator: ...
 
 
 class JsonSchemaHandler:
@@ -79,8 +89,10 @@ class JsonSchemaHandler:
             for violation in json_schema_compatibility.backward_violations(old, new, policy)
         ]
 
-    def compile_validator(self, document: Any) -> DocumentValidator:
-        return json_schema.compile_validator(document)
+    def compile_validator(
+        self, document: Any, options: ValidationOptions = NO_VALIDATION_OPTIONS
+    ) -> DocumentValidator:
+        return json_schema.compile_validator(document)  # JSON Schema has no reading options
 
 
 class FormatRegistry:
@@ -99,7 +111,10 @@ class FormatRegistry:
 
 
 def default_formats() -> FormatRegistry:
-    return FormatRegistry([JsonSchemaHandler()])
+    from registry.domain.formats.avro import AvroHandler
+    from registry.domain.formats.protobuf import ProtobufHandler
+
+    return FormatRegistry([JsonSchemaHandler(), AvroHandler(), ProtobufHandler()])
 
 
 def _as_json_pointer(path: str) -> str:

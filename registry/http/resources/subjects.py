@@ -13,7 +13,7 @@ from registry.http import fields, representations
 from registry.http.body import read_json
 from registry.http.pagination import cursor_of, limit_of, page_body
 from registry.http.resources.schemas import FORMAT_ALIASES
-from registry.http.resources.validation import max_errors_of
+from registry.http.resources.validation import max_errors_of, options_of
 
 
 def _json(resp: falcon.Response, body: object) -> None:
@@ -79,7 +79,9 @@ class SubjectVersionValidation:
     def on_post(self, req: falcon.Request, resp: falcon.Response, subject: str, version: str) -> None:
         max_errors = max_errors_of(req)
         document = read_json(req, self._max_body_bytes)
-        found, issues = self._service.validate_subject_version(subject, version, document, max_errors=max_errors)
+        found, issues = self._service.validate_subject_version(
+            subject, version, document, max_errors=max_errors, options=options_of(req)
+        )
         body = representations.validation_result(issues)
         body["schema_id"], body["version"] = found.id, str(found.version)
         _json(resp, body)

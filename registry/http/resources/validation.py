@@ -6,11 +6,20 @@ import falcon
 import orjson
 
 from registry.domain.errors import InvalidRequest
+from registry.domain.model import NO_VALIDATION_OPTIONS, ValidationOptions
 from registry.domain.service import RegistryService
 from registry.http import fields, representations
 from registry.http.body import read_json
 
 MAX_ERRORS_LIMIT = 10_000
+
+
+def options_of(req: falcon.Request) -> ValidationOptions:
+    """``?encoding=`` (Avro) and ``?message=`` (Protobuf); formats without the choice ignore them."""
+    encoding, message = req.get_param("encoding"), req.get_param("message")
+    if encoding is None and message is None:
+        return NO_VALIDATION_OPTIONS
+    return ValidationOptions(encoding=encoding, message=message)
 
 
 def max_errors_of(req: falcon.Request) -> int:
@@ -39,7 +48,7 @@ class ValidateById:
         schema_id = fields.path_schema_id(schema_id)
         max_errors = max_errors_of(req)
         document = read_json(req, self._max_body_bytes)
-        issues = self._service.validate(schema_id, document, max_errors=max_errors)
+        issues = self._service.validate(schema_id, document, max_errors=max_errors, options=options_of(req))
         resp.content_type = falcon.MEDIA_JSON
         resp.data = orjson.dumps(representations.validation_result(issues))
 
@@ -57,6 +66,6 @@ class ValidateEnvelope:
         if "data" not in body:
             raise InvalidRequest("field 'data' is required (the document to validate)", field="data")
         schema_id = fields.schema_id(body.get("schema_id"), "schema_id")
-        issues = self._service.validate(schema_id, body["data"], max_errors=max_errors)
+        issues = self._service.validate(schema_id, body["data"], max_errors=max_errors, options=options_of(req))
         resp.content_type = falcon.MEDIA_JSON
         resp.data = orjson.dumps(representations.validation_result(issues))
