@@ -64,7 +64,11 @@ def when_ready(server):
 
         from registry.observability.metrics import multiprocess_registry
 
-        start_http_server(settings.metrics_port, addr=settings.server_host, registry=multiprocess_registry())
+        try:
+            start_http_server(settings.metrics_port, addr=settings.server_host, registry=multiprocess_registry())
+        except OSError as error:
+            server.log.error("cannot serve metrics on METRICS_PORT %s: %s", settings.metrics_port, error)
+            sys.exit(1)
         server.log.info("metrics served on port %s", settings.metrics_port)
 
 

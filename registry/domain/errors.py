@@ -90,6 +90,12 @@ class InvalidStateTransition(RegistryError):
     code = "INVALID_STATE_TRANSITION"
 
 
+class WriteConflict(RegistryError):
+    """A concurrent change won a race the registry's locks should have prevented; retrying works."""
+
+    code = "WRITE_CONFLICT"
+
+
 class StorageUnavailable(RegistryError):
     """The database cannot be reached; the operation may succeed later."""
 

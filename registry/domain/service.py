@@ -346,25 +346,27 @@ class RegistryService:
         self, session: SubjectSession, handler: FormatHandler, request: RegistrationRequest, parsed: ParsedSchema
     ) -> RegistrationResult:
         effective = self._settle_config(session, request)
-
-        duplicate = session.find_live_by_hash(parsed.content_hash)
-        if duplicate is not None and duplicate.format is parsed.format:
-            if request.version is None or request.version == duplicate.version:
-                return RegistrationResult(duplicate, created=False)
-            raise VersionConflict(
-                f"this content is already registered in {session.subject!r} as version {duplicate.version}",
-                existing_version=str(duplicate.version),
-                existing_id=duplicate.id,
-            )
-
-        live = session.live_versions()
-        self._check_single_format(session.subject, live, parsed.format)
-        highest = session.highest_version()
-        if request.version is not None and highest is not None and request.version <= highest:
-            raise VersionConflict(
-                f"version {request.version} is not higher than {session.subject!r}'s latest version {highest}",
-                latest_version=str(highest),
-            )
+        if not session.has_any_version:  # a new subject: nothing to compare with or to exceed
+            live: list[SchemaVersion] = []
+            highest = None
+        else:
+            duplicate = session.find_live_by_hash(parsed.content_hash)
+            if duplicate is not None and duplicate.format is parsed.format:
+                if request.version is None or request.version == duplicate.version:
+                    return RegistrationResult(duplicate, created=False)
+                raise VersionConflict(
+                    f"this content is already registered in {session.subject!r} as version {duplicate.version}",
+                    existing_version=str(duplicate.version),
+                    existing_id=duplicate.id,
+                )
+            live = session.live_versions()
+            self._check_single_format(session.subject, live, parsed.format)
+            highest = session.highest_version()
+            if request.version is not None and highest is not None and request.version <= highest:
+                raise VersionConflict(
+                    f"version {request.version} is not higher than {session.subject!r}'s latest version {highest}",
+                    latest_version=str(highest),
+                )
 
         history = self._history(handler, live)
         violations = history_violations(handler, parsed.document, history, effective.mode, effective.policy)

@@ -30,6 +30,7 @@ STATUS_BY_ERROR: dict[type[errors.RegistryError], str] = {
     errors.CompatibilityModeConflict: falcon.HTTP_409,
     errors.IncompatibleSchema: falcon.HTTP_409,
     errors.InvalidStateTransition: falcon.HTTP_409,
+    errors.WriteConflict: falcon.HTTP_409,
     errors.StorageUnavailable: falcon.HTTP_503,
     errors.StorageBusy: falcon.HTTP_503,
 }

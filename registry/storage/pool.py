@@ -18,7 +18,7 @@ from typing import Any
 import psycopg2
 import psycopg2.extensions
 
-from registry.domain.errors import StorageBusy, StorageUnavailable
+from registry.domain.errors import StorageBusy, StorageUnavailable, WriteConflict
 from registry.text import first_line
 
 log = logging.getLogger(__name__)
@@ -77,6 +77,10 @@ class ConnectionPool:
         try:
             conn = self._checkout()
             yield conn
+        except psycopg2.IntegrityError as exc:
+            if self._rollback_or_discard(conn):
+                conn = None
+            raise WriteConflict(f"a concurrent change conflicted with this one; retry it ({first_line(exc)})") from exc
         except CONNECTION_ERRORS as exc:
             self._discard(conn)
             conn = None
@@ -84,12 +88,8 @@ class ConnectionPool:
             self._discard_idle()
             raise StorageUnavailable(f"database unavailable: {first_line(exc)}") from exc
         except BaseException:
-            if conn is not None and not conn.closed:
-                try:
-                    conn.rollback()
-                except CONNECTION_ERRORS:
-                    self._discard(conn)
-                    conn = None
+            if self._rollback_or_discard(conn):
+                conn = None
             raise
         finally:
             if conn is not None:
@@ -120,6 +120,17 @@ class ConnectionPool:
                 raise
         with self.transaction() as cursor:
             return work(cursor)
+
+    def _rollback_or_discard(self, conn: psycopg2.extensions.connection | None) -> bool:
+        """Roll back a failed transaction; True when the connection had to be dropped instead."""
+        if conn is None or conn.closed:
+            return False
+        try:
+            conn.rollback()
+            return False
+        except CONNECTION_ERRORS:
+            self._discard(conn)
+            return True
 
     def close(self) -> None:
         self._closed = True

@@ -74,18 +74,26 @@ class PostgresSubjectSession:
     def __init__(self, cursor: Cursor, subject: str) -> None:
         self._cursor = cursor
         self.subject = subject
-        # Creating the row first gives every registration a row to lock, even the first
-        # two racing into a new subject; a rolled-back registration removes it again.
-        cursor.execute("INSERT INTO subjects (name) VALUES (%s) ON CONFLICT (name) DO NOTHING", (subject,))
+        # The upsert creates the subject if needed and takes its row lock (like FOR UPDATE), so
+        # even the first two registrations racing into a new subject serialise; a rolled-back
+        # registration removes a row it created.
         cursor.execute(
-            "SELECT id, compatibility_mode, compatibility_policy FROM subjects WHERE name = %s FOR UPDATE",
+            """INSERT INTO subjects (name) VALUES (%s)
+               ON CONFLICT (name) DO UPDATE SET name = EXCLUDED.name RETURNING id""",
             (subject,),
         )
-        self._subject_id, mode, policy = cursor.fetchone()
+        self._subject_id = cursor.fetchone()[0]
+        # A separate statement: its snapshot is taken after the lock was granted, so it sees
+        # what the registration we may have waited for committed.
+        cursor.execute(
+            """SELECT s.compatibility_mode, s.compatibility_policy, g.compatibility_mode, g.compatibility_policy,
+                      EXISTS (SELECT 1 FROM schema_versions v WHERE v.subject_id = s.id)
+               FROM subjects s CROSS JOIN registry_settings g WHERE s.id = %s""",
+            (self._subject_id,),
+        )
+        mode, policy, global_mode, global_policy, self.has_any_version = cursor.fetchone()
         self.config = _config(mode, policy)
-        self.global_config = _global_config(cursor)
-        cursor.execute("SELECT EXISTS (SELECT 1 FROM schema_versions WHERE subject_id = %s)", (self._subject_id,))
-        self.has_any_version = cursor.fetchone()[0]
+        self.global_config = EffectiveConfig(CompatibilityMode(global_mode), CompatibilityPolicy(global_policy))
 
     def live_versions(self) -> list[SchemaVersion]:
         self._cursor.execute(

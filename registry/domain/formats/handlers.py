@@ -8,6 +8,7 @@ from typing import Any, Protocol
 
 import orjson
 
+from registry.cache.local import LocalCache
 from registry.domain.compatibility import json_schema as json_schema_compatibility
 from registry.domain.errors import InvalidSchema, UnsupportedFormat
 from registry.domain.formats import json_schema
@@ -55,8 +56,11 @@ class FormatHandler(Protocol):
 class JsonSchemaHandler:
     format = SchemaFormat.JSON
 
-    def __init__(self, limits: json_schema.Limits | None = None) -> None:
+    def __init__(self, limits: json_schema.Limits | None = None, *, checked_cache_size: int = 1024) -> None:
         self._limits = limits or json_schema.Limits()
+        # Checking a schema against its metaschema costs far more than the rest of a
+        # registration; many registrations repeat a schema (one schema, many subjects).
+        self._checked: LocalCache[tuple[Any, str]] = LocalCache(checked_cache_size, staleness_seconds=float("inf"))
 
     def parse(self, schema: Any) -> ParsedSchema:
         if isinstance(schema, str):
@@ -71,9 +75,16 @@ class JsonSchemaHandler:
         else:
             document = schema
             content = orjson.dumps(schema).decode()
-        document = json_schema.parse_schema(document, self._limits)
-        canonical = json_schema.canonical_text(document)
-        return ParsedSchema(self.format, document, content, _sha256(canonical))
+        try:
+            canonical = json_schema.canonical_text(document)
+        except InvalidSchema:
+            json_schema.parse_schema(document, self._limits)  # names the limit a too-deep schema breaks
+            raise
+        checked = self._checked.get(canonical)
+        if checked is None:
+            checked = (json_schema.parse_schema(document, self._limits), _sha256(canonical))
+            self._checked.put(canonical, checked)
+        return ParsedSchema(self.format, checked[0], content, checked[1])
 
     def load(self, content: str) -> Any:
         return orjson.loads(content)
