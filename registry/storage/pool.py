@@ -110,16 +110,25 @@ class ConnectionPool:
                 conn.rollback()
 
     def run(self, work: Callable[[psycopg2.extensions.cursor], Any], *, retry_on_stale: bool = True) -> Any:
-        """Run read-only ``work`` in a transaction; retried once on a fresh connection
-        when a pooled one turns out to be dead (the server restarted)."""
+        """Run read-only ``work`` in autocommit mode: one round trip per statement instead of
+        BEGIN, the statement and COMMIT. Retried once on a fresh connection when a pooled
+        one turns out to be dead (the server restarted)."""
         try:
-            with self.transaction() as cursor:
-                return work(cursor)
+            return self._run_autocommit(work)
         except StorageUnavailable:
             if not retry_on_stale:
                 raise
-        with self.transaction() as cursor:
-            return work(cursor)
+        return self._run_autocommit(work)
+
+    def _run_autocommit(self, work: Callable[[psycopg2.extensions.cursor], Any]) -> Any:
+        with self.connection() as conn:
+            conn.autocommit = True
+            try:
+                with conn.cursor() as cursor:
+                    return work(cursor)
+            finally:
+                if not conn.closed:
+                    conn.autocommit = False
 
     def _rollback_or_discard(self, conn: psycopg2.extensions.connection | None) -> bool:
         """Roll back a failed transaction; True when the connection had to be dropped instead."""
