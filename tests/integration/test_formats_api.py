@@ -25,7 +25,8 @@ message ToolCall {
 }
 message Reply { string text = 1; }
 """
-PROTO_V2 = PROTO_V1.replace("message Reply { string text = 1; }", "message Reply { string text = 1; int32 tokens = 2; }")
+PROTO_V2 = PROTO_V1.replace("message Reply { string text = 1; }",
+                            "message Reply { string text = 1; int32 tokens = 2; }")
 PROTO_BREAKING = PROTO_V1.replace("string name = 1;", "int64 name = 1;")
 
 JSON_V1 = {"type": "object", "properties": {"answer": {"type": "string"}}, "required": ["answer"]}

@@ -976,6 +976,26 @@ CASES: list[Case] = [
         ("SCHEMA_ADDED",),
         (),
     ),
+    # --- keywords the declared draft does not know are ignored ------------------------------
+    case("draft7-ignores-prefixItems", {"$schema": D7, **arr()}, {"$schema": D7, **arr(prefixItems=[S])}),
+    case("draft4-ignores-const", {"$schema": D4, **S}, {"$schema": D4, **S, "const": "a"}),
+    case(
+        "draft2020-ignores-dependencies",
+        {"$schema": D2020, **obj()},
+        {"$schema": D2020, **obj(dependencies={"a": ["b"]})},
+    ),
+    case(
+        "draft7-dependencies-to-2020-dependentRequired",
+        {"$schema": D7, **obj(dependencies={"a": ["b"]})},
+        {"$schema": D2020, **obj(dependentRequired={"a": ["b"]})},
+    ),
+    case(
+        "draft7-to-2020-prefixItems-starts-to-apply",
+        {"$schema": D7, **arr(prefixItems=[S])},
+        {"$schema": D2020, **arr(prefixItems=[S])},
+        ("ITEM_ADDED_TO_OPEN_CONTENT_MODEL",),
+        (),
+    ),
     # --- annotations and unknown keywords --------------------------------------------------------
     case(
         "annotations-changed",
