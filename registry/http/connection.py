@@ -16,9 +16,12 @@ WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 
 
 def close_when_asked(app: WSGIApp) -> WSGIApp:
-    """Only 413 responses ask to close; other statuses skip the header scan."""
+    """Only a request with a body can be refused as too large: others go straight to the app."""
 
     def wrapped(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+        if not environ.get("CONTENT_LENGTH") and "chunked" not in environ.get("HTTP_TRANSFER_ENCODING", ""):
+            return app(environ, start_response)
+
         def start(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
             if status.startswith("413") and any(
                 name.lower() == "connection" and value.lower() == "close" for name, value in headers

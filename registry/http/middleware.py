@@ -47,13 +47,4 @@ class RequestObserver:
         status = resp.status_code
         self._metrics.observe(req.method, route, str(status), duration)
         if self._access_log.enabled:
-            self._access_log.record(
-                {
-                    "request_id": request_id,
-                    "method": req.method,
-                    "route": route,
-                    "path": req.path[:512],
-                    "status": status,
-                    "duration_ms": round(duration * 1000, 3),
-                }
-            )
+            self._access_log.record(request_id, req.method, route, req.path, status, duration)

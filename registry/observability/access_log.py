@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import sys
 import time
-from typing import IO, Any
+from typing import IO
 
 import orjson
 
@@ -14,40 +14,46 @@ MAX_BUFFERED_LINES = 1024
 
 
 class AccessLog:
-    """Formats a request's line at once (so it carries the right time) and writes
-    buffered lines in one call. Enabled when the ``registry.access`` logger is at INFO
-    or below, so ``LOG_LEVEL`` applies to it as to every other log line."""
+    """Keeps each request's fields (with the time it ended) and writes them as JSON lines
+    in one call per flush. Enabled when the ``registry.access`` logger is at INFO or
+    below, so ``LOG_LEVEL`` applies to it as to every other log line."""
 
     def __init__(self, stream: IO[str] | None = None) -> None:
         self._stream = stream
-        self._lines: list[bytes] = []
+        self._entries: list[tuple[float, str, str, str, str, int, float]] = []
         self.enabled = logging.getLogger(ACCESS_LOGGER).isEnabledFor(logging.INFO)
-        self._second = -1
-        self._second_text = ""
 
-    def _timestamp(self) -> str:
-        now = time.time()
-        second = int(now)
-        if second != self._second:
-            self._second, self._second_text = second, time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(second))
-        return f"{self._second_text}.{int(now * 1000) % 1000:03d}Z"
-
-    def record(self, entry: dict[str, Any]) -> None:
-        line = {
-            "ts": self._timestamp(),
-            "level": "INFO",
-            "logger": ACCESS_LOGGER,
-            "message": "request",
-            **entry,
-        }
-        self._lines.append(orjson.dumps(line))
-        if len(self._lines) >= MAX_BUFFERED_LINES:
+    def record(self, request_id: str, method: str, route: str, path: str, status: int, seconds: float) -> None:
+        self._entries.append((time.time(), request_id, method, route, path, status, seconds))
+        if len(self._entries) >= MAX_BUFFERED_LINES:
             self.flush()
 
     def flush(self) -> None:
-        if not self._lines:
+        if not self._entries:
             return
-        lines, self._lines = self._lines, []
+        entries, self._entries = self._entries, []
+        lines = []
+        second, second_text = -1, ""
+        for ended, request_id, method, route, path, status, seconds in entries:
+            if int(ended) != second:
+                second = int(ended)
+                second_text = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(second))
+            lines.append(
+                orjson.dumps(
+                    {
+                        "ts": f"{second_text}.{int(ended * 1000) % 1000:03d}Z",
+                        "level": "INFO",
+                        "logger": ACCESS_LOGGER,
+                        "message": "request",
+                        "request_id": request_id,
+                        "method": method,
+                        "route": route,
+                        "path": path[:512],
+                        "status": status,
+                        "duration_ms": round(seconds * 1000, 3),
+                    }
+                )
+            )
         stream = self._stream or sys.stderr
         stream.write(b"\n".join(lines).decode() + "\n")
         stream.flush()

@@ -19,6 +19,15 @@ class EmbeddedPostgresRefused(RuntimeError):
     pass
 
 
+def ensure_runtime_dir() -> None:
+    """pgserver keeps its lock file under XDG_RUNTIME_DIR, which must exist and be private
+    to the user; containers and CI often leave it unset."""
+    if not os.environ.get("XDG_RUNTIME_DIR"):
+        runtime_dir = Path(tempfile.gettempdir()) / f"llm-schema-registry-{os.getuid()}"
+        runtime_dir.mkdir(mode=0o700, exist_ok=True)
+        os.environ["XDG_RUNTIME_DIR"] = str(runtime_dir)
+
+
 def start_embedded_postgres(data_dir: Path, *, on_heroku: bool) -> str:
     """Start (or join) the server in ``data_dir`` and return its connection URL.
 
@@ -30,11 +39,7 @@ def start_embedded_postgres(data_dir: Path, *, on_heroku: bool) -> str:
             "so an embedded database would lose every schema on restart. Attach Heroku Postgres "
             "(it sets DATABASE_URL)."
         )
-    # pgserver keeps its lock file under XDG_RUNTIME_DIR, which must be private to the user.
-    if not os.environ.get("XDG_RUNTIME_DIR"):
-        runtime_dir = Path(tempfile.gettempdir()) / f"llm-schema-registry-{os.getuid()}"
-        runtime_dir.mkdir(mode=0o700, exist_ok=True)
-        os.environ["XDG_RUNTIME_DIR"] = str(runtime_dir)
+    ensure_runtime_dir()
     import pgserver  # imported here: only the embedded mode needs it
 
     data_dir = data_dir.expanduser().resolve()

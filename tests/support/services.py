@@ -38,6 +38,9 @@ class PrivatePostgres:
     """A throwaway PostgreSQL cluster listening on 127.0.0.1:<free port>."""
 
     def __init__(self, directory: Path, port: int | None = None) -> None:
+        from registry.storage.embedded import ensure_runtime_dir
+
+        ensure_runtime_dir()
         from pgserver._commands import POSTGRES_BIN_PATH
 
         self._bin = POSTGRES_BIN_PATH
