@@ -11,6 +11,7 @@ import orjson
 
 ACCESS_LOGGER = "registry.access"
 MAX_BUFFERED_LINES = 1024
+LINES_PER_WRITE = 128
 
 
 class AccessLog:
@@ -32,6 +33,16 @@ class AccessLog:
         if not self._entries:
             return
         entries, self._entries = self._entries, []
+        stream = self._stream or sys.stderr
+        for start in range(0, len(entries), LINES_PER_WRITE):
+            if start:
+                # Formatting thousands of lines at once would stall every request of this
+                # worker for milliseconds; under gevent, sleep(0) lets them run in between.
+                time.sleep(0)
+            stream.write(self._format(entries[start:start + LINES_PER_WRITE]))
+        stream.flush()
+
+    def _format(self, entries: list[tuple[float, str, str, str, str, int, float]]) -> str:
         lines = []
         second, second_text = -1, ""
         for ended, request_id, method, route, path, status, seconds in entries:
@@ -54,6 +65,4 @@ class AccessLog:
                     }
                 )
             )
-        stream = self._stream or sys.stderr
-        stream.write(b"\n".join(lines).decode() + "\n")
-        stream.flush()
+        return b"\n".join(lines).decode() + "\n"

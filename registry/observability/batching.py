@@ -3,7 +3,7 @@
 Writing one log line and several metric samples per request costs more than serving
 a cached schema. Requests therefore only append to in-process buffers, and one
 background thread per worker (a greenlet under gevent) writes them out every
-``interval`` seconds, and once more when the worker exits.
+``FLUSH_INTERVAL_SECONDS``, and once more when the worker exits.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from collections.abc import Callable
 
 log = logging.getLogger(__name__)
 
-FLUSH_INTERVAL_SECONDS = 0.5
+FLUSH_INTERVAL_SECONDS = 0.25
 
 _flushers: list[Callable[[], None]] = []
 _lock = threading.Lock()

@@ -63,7 +63,7 @@ def test_metrics_sum_both_workers(registry):
     before = metric_value(registry.metrics(), "registry_http_requests_total", route="/healthz", status="200")
     for _ in range(200):
         assert registry.call("GET", "/healthz").status == 200
-    # Workers add their counts to the shared files every half second.
+    # Workers add their counts to the shared files every quarter second.
     def counted() -> float:
         return metric_value(registry.metrics(), "registry_http_requests_total", route="/healthz", status="200")
 
