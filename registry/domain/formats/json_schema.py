@@ -433,7 +433,6 @@ _DATE = _stdlib_re.compile(r"(\d{4})-(\d{2})-(\d{2})", _stdlib_re.ASCII)
 _TIME = _stdlib_re.compile(
     r"(\d{2}):(\d{2}):(\d{2})(?:\.\d+)?(?:([Zz])|([+-])(\d{2}):(\d{2}))", _stdlib_re.ASCII
 )
-_UUID = _stdlib_re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
 _IPV4 = _stdlib_re.compile(r"\d{1,3}(?:\.\d{1,3}){3}", _stdlib_re.ASCII)
 
 
@@ -509,10 +508,6 @@ def _is_ipv6(value: object) -> bool:
     return True
 
 
-def _is_uuid(value: object) -> bool:
-    return not isinstance(value, str) or _UUID.fullmatch(value) is not None
-
-
 def _is_ecma_regex(value: object) -> bool:
     return not isinstance(value, str) or ecma_pattern_error(value) is None
 
@@ -525,12 +520,13 @@ _FORMAT_CHECKS: dict[str, Callable[[object], bool]] = {
     "idn-email": _is_email,
     "ipv4": _is_ipv4,
     "ipv6": _is_ipv6,
-    "uuid": _is_uuid,
     "regex": _is_ecma_regex,
 }
 _DRAFT4_FORMATS = frozenset({"date-time", "email", "ipv4", "ipv6", "regex"})
 _DRAFT7_FORMATS = _DRAFT4_FORMATS | {"date", "time", "idn-email"}
-_DRAFT2019_FORMATS = _DRAFT7_FORMATS | {"uuid"}
+# 2019-09 and 2020-12 made `format` an annotation unless a schema opts into the
+# format-assertion vocabulary; the official test suite expects exactly that.
+_ANNOTATION_ONLY: frozenset[str] = frozenset()
 
 
 def _format_checker(formats: frozenset[str]) -> FormatChecker:
@@ -869,14 +865,14 @@ _DIALECTS: dict[str, _Dialect] = {
             "2019-09",
             jsonschema.validators.Draft201909Validator,
             _DRAFT2019_KEYWORDS,
-            _DRAFT2019_FORMATS,
+            _ANNOTATION_ONLY,
             ("$ref", "$recursiveRef"),
         ),
         _build_dialect(
             "2020-12",
             jsonschema.validators.Draft202012Validator,
             _DRAFT2020_KEYWORDS,
-            _DRAFT2019_FORMATS,
+            _ANNOTATION_ONLY,
             ("$ref", "$dynamicRef"),
         ),
     )
