@@ -9,7 +9,6 @@ from dataclasses import dataclass, field
 import falcon
 
 from registry.cache.invalidation import ChangeListener
-from registry.cache.local import LocalCache
 from registry.cache.shared import NoSharedCache, RedisCache, SharedCache
 from registry.cache.tiered import TieredSchemaCache
 from registry.config import Settings
@@ -34,6 +33,7 @@ from registry.http.resources.subjects import (
     SubjectVersionValidation,
 )
 from registry.http.resources.validation import ValidateById, ValidateEnvelope
+from registry.lru import LocalCache
 from registry.observability.access_log import AccessLog
 from registry.observability.batching import register_flusher
 from registry.observability.metrics import CacheMetrics, PoolMetrics, RequestMetrics, ServiceMetrics

@@ -5,9 +5,9 @@ from __future__ import annotations
 import logging
 
 from registry.cache import codec
-from registry.cache.local import LocalCache
 from registry.cache.shared import SharedCache
 from registry.domain.records import SchemaVersion
+from registry.lru import LocalCache
 
 log = logging.getLogger(__name__)
 

@@ -10,7 +10,6 @@ import logging
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
-from registry.cache.local import LocalCache
 from registry.domain.compatibility.checker import history_violations, pair_violations
 from registry.domain.errors import (
     CompatibilityModeConflict,
@@ -48,6 +47,7 @@ from registry.domain.records import (
 )
 from registry.domain.subjects import check_subject
 from registry.domain.versioning import Bump, SemVer, next_version
+from registry.lru import LocalCache
 
 log = logging.getLogger(__name__)
 

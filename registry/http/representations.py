@@ -7,10 +7,10 @@ from typing import Any
 
 import orjson
 
-from registry.cache.local import LocalCache
 from registry.domain.model import SchemaFormat, ValidationIssue, Violation
 from registry.domain.records import SchemaVersion, SubjectSummary
 from registry.domain.subjects import split_subject
+from registry.lru import LocalCache
 
 
 def timestamp(moment: datetime) -> str:

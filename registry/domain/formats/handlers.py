@@ -8,7 +8,6 @@ from typing import Any, Protocol
 
 import orjson
 
-from registry.cache.local import LocalCache
 from registry.domain.compatibility import json_schema as json_schema_compatibility
 from registry.domain.errors import InvalidSchema, UnsupportedFormat
 from registry.domain.formats import json_schema
@@ -21,6 +20,7 @@ from registry.domain.model import (
     ValidationOptions,
     Violation,
 )
+from registry.lru import LocalCache
 
 
 @dataclass(frozen=True, slots=True)

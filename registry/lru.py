@@ -1,4 +1,5 @@
-"""A bounded per-worker memory cache.
+"""A bounded LRU map with a staleness rule, used by the cache tiers and by per-worker memos
+(compiled validators, rendered bodies, checked schemas).
 
 Greenlets of one worker only switch at I/O, and nothing here does I/O, so the
 plain ``OrderedDict`` needs no lock.

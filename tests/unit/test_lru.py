@@ -1,4 +1,4 @@
-from registry.cache.local import LocalCache
+from registry.lru import LocalCache
 
 
 class Clock:
