@@ -64,6 +64,7 @@ from urllib.parse import unquote, urldefrag, urljoin
 
 from registry.domain.errors import SchemaTooLarge
 from registry.domain.model import CompatibilityPolicy, Violation
+from registry.domain.pointers import escape_token
 
 __all__ = [
     "COMPATIBLE_CHANGES_LENIENT",
@@ -1920,7 +1921,7 @@ def _prefixed(diffs: Iterable[_Diff], prefix: tuple[str, ...]) -> list[_Diff]:
 
 
 def _format_path(segments: tuple[str, ...]) -> str:
-    return "#/" + "/".join(segment.replace("~", "~0").replace("/", "~1") for segment in segments)
+    return "#/" + "/".join(escape_token(segment) for segment in segments)
 
 
 def _show_types(types: frozenset[str] | None) -> str:

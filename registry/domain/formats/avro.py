@@ -74,6 +74,7 @@ from registry.domain.model import (
     ValidationOptions,
     Violation,
 )
+from registry.domain.pointers import escape_token
 
 if TYPE_CHECKING:
     from registry.domain.formats.handlers import ParsedSchema
@@ -298,10 +299,6 @@ def _where(pointer: str) -> str:
     return pointer or "the root"
 
 
-def _pointer_token(key: str) -> str:
-    return key.replace("~", "~0").replace("/", "~1")
-
-
 def _json_type(value: object) -> str:
     if value is None:
         return "null"
@@ -337,7 +334,7 @@ def _check_size_and_values(document: object, limits: Limits) -> None:
             for key, item in value.items():
                 if not isinstance(key, str):
                     _raise_invalid(pointer, f"object keys must be strings, not {_json_type(key)}")
-                stack.append((item, depth + 1, f"{pointer}/{_pointer_token(key)}"))
+                stack.append((item, depth + 1, f"{pointer}/{escape_token(key)}"))
         elif isinstance(value, list):
             stack.extend((item, depth + 1, f"{pointer}/{index}") for index, item in enumerate(value))
         elif isinstance(value, bool) or value is None or isinstance(value, str):
@@ -993,7 +990,7 @@ class _ValidationRun:
             assert isinstance(value, dict)
             for field in node.fields:
                 if field.name in value:
-                    self._check(field.type, value[field.name], f"{path}/{_pointer_token(field.name)}", issues)
+                    self._check(field.type, value[field.name], f"{path}/{escape_token(field.name)}", issues)
                 elif not field.has_default:
                     self._report(
                         issues,
@@ -1009,7 +1006,7 @@ class _ValidationRun:
         elif isinstance(node, MapType):
             assert isinstance(value, dict)
             for key, item in value.items():
-                self._check(node.values, item, f"{path}/{_pointer_token(str(key))}", issues)
+                self._check(node.values, item, f"{path}/{escape_token(str(key))}", issues)
         elif isinstance(node, EnumType):
             if value not in node.symbol_set:
                 self._report(issues, path, node, "enum", f"{_repr.repr(value)} is not one of {', '.join(node.symbols)}")
@@ -1106,7 +1103,7 @@ class _ValidationRun:
             ((label, inner),) = value.items()
             branch = node.branches_by_label.get(label)
             if branch is not None and branch.kind != "null":
-                self._check(branch, inner, f"{path}/{_pointer_token(str(label))}", issues)
+                self._check(branch, inner, f"{path}/{escape_token(str(label))}", issues)
                 return
             message = f"{label!r} is not a branch of the {node.describe()}; expected one of {labels}"
             self._report(issues, path, node, "union", message)

@@ -59,6 +59,7 @@ from jsonschema_specifications import REGISTRY as _BUNDLED_METASCHEMAS
 
 from registry.domain.errors import InvalidSchema, SchemaTooLarge
 from registry.domain.model import SchemaProblem, ValidationIssue
+from registry.domain.pointers import escape_token
 
 if TYPE_CHECKING:
     from referencing._core import Resolver
@@ -930,12 +931,8 @@ def _dialect_of(document: object) -> _Dialect:
 # --------------------------------------------------------------------------------------
 
 
-def _escape_pointer_token(token: object) -> str:
-    return str(token).replace("~", "~0").replace("/", "~1")
-
-
 def _pointer(tokens: Iterable[object]) -> str:
-    return "".join("/" + _escape_pointer_token(token) for token in tokens)
+    return "".join("/" + escape_token(token) for token in tokens)
 
 
 def _is_schema(value: object) -> bool:
@@ -948,7 +945,7 @@ def _subschemas(node: Mapping[str, Any], dialect: _Dialect) -> Iterator[tuple[st
         spec = dialect.keywords.get(keyword)
         if spec is None:
             continue
-        prefix = "/" + _escape_pointer_token(keyword)
+        prefix = "/" + escape_token(keyword)
         holds = spec.holds
         if holds is _Holds.SCHEMA_OR_ARRAY:
             holds = _Holds.SCHEMA_ARRAY if isinstance(value, list) else _Holds.SCHEMA
@@ -963,7 +960,7 @@ def _subschemas(node: Mapping[str, Any], dialect: _Dialect) -> Iterator[tuple[st
         elif isinstance(value, dict):
             for name, item in value.items():
                 if _is_schema(item):
-                    yield f"{prefix}/{_escape_pointer_token(name)}", item, spec.in_place
+                    yield f"{prefix}/{escape_token(name)}", item, spec.in_place
 
 
 def _rebuild(node: object, dialect: _Dialect, dropped: frozenset[str]) -> object:
@@ -1175,7 +1172,7 @@ def _dict_pointers(document: object) -> dict[int, str]:
         value, pointer = pending.pop()
         if isinstance(value, dict):
             pointers[id(value)] = pointer
-            pending.extend((item, f"{pointer}/{_escape_pointer_token(key)}") for key, item in value.items())
+            pending.extend((item, f"{pointer}/{escape_token(key)}") for key, item in value.items())
         elif isinstance(value, list):
             pending.extend((item, f"{pointer}/{index}") for index, item in enumerate(value))
     return pointers
@@ -1216,7 +1213,7 @@ def _schema_graph(document: object, dialect: _Dialect) -> _SchemaGraph:
             ref = node.schema.get(keyword)
             if not isinstance(ref, str):
                 continue
-            location = f"{node.pointer}/{_escape_pointer_token(keyword)}"
+            location = f"{node.pointer}/{escape_token(keyword)}"
             try:
                 resolved = node.resolver.lookup(ref)
             except Exception as error:  # referencing raises ValueError/TypeError for odd pointers too
@@ -1248,7 +1245,7 @@ def _patterns_in(nodes: list[_SchemaNode]) -> Iterator[tuple[str, str]]:
         pattern_properties = node.schema.get("patternProperties")
         if isinstance(pattern_properties, dict):
             for pattern in pattern_properties:
-                yield f"{node.pointer}/patternProperties/{_escape_pointer_token(pattern)}", pattern
+                yield f"{node.pointer}/patternProperties/{escape_token(pattern)}", pattern
 
 
 def _pattern_problems(nodes: list[_SchemaNode]) -> list[SchemaProblem]:

@@ -72,6 +72,7 @@ from registry.domain.model import (
     ValidationOptions,
     Violation,
 )
+from registry.domain.pointers import escape_token
 
 if TYPE_CHECKING:
     from registry.domain.formats.handlers import ParsedSchema
@@ -958,7 +959,7 @@ def _numbers(numbers: list[int]) -> str:
 
 
 def _path(segments: list[str]) -> str:
-    return "".join("/" + _escape(segment) for segment in segments)
+    return "".join("/" + escape_token(segment) for segment in segments)
 
 
 # --------------------------------------------------------------------------------------
@@ -1067,7 +1068,7 @@ class ProtobufValidator:
         keys_by_number: dict[int, str] = {}
         keys_by_oneof: dict[str, str] = {}
         for key, item in value.items():
-            key_path = f"{path}/{_escape(str(key))}"
+            key_path = f"{path}/{escape_token(str(key))}"
             field_plan = plan.fields_by_key.get(key) if isinstance(key, str) else None
             if field_plan is None:
                 yield _issue(
@@ -1112,7 +1113,7 @@ class ProtobufValidator:
                 )  # fmt: skip
                 return
             for key, item in value.items():
-                item_path = f"{path}/{_escape(str(key))}"
+                item_path = f"{path}/{escape_token(str(key))}"
                 yield from _check_map_key(plan.map_key, key, item_path)
                 if item is None and not _accepts_null(plan.map_value):
                     yield _issue(item_path, "a map value cannot be null", "type", plan.schema_path)
@@ -1355,7 +1356,7 @@ class _Planner:
 
     def _plan_message(self, info: _TypeInfo, referenced: list[str]) -> _MessagePlan:
         assert info.message is not None
-        schema_path = "/" + _escape(info.local_name)
+        schema_path = "/" + escape_token(info.local_name)
         fields_by_key: dict[str, _FieldPlan] = {}
         for field_proto in info.message.field:
             field_plan = self._plan_field(info.message, field_proto, schema_path, referenced)
@@ -1383,7 +1384,7 @@ class _Planner:
             repeated=field_proto.label == _Label.LABEL_REPEATED,
             required=field_proto.label == _Label.LABEL_REQUIRED,
             oneof=oneof,
-            schema_path=f"{message_path}/{_escape(field_proto.name)}",
+            schema_path=f"{message_path}/{escape_token(field_proto.name)}",
         )
         target = self._document.types.get(field_proto.type_name.lstrip(".")) if field_proto.type_name else None
         if target is None:
@@ -1426,10 +1427,6 @@ def _enum_plan(info: _TypeInfo) -> _EnumPlan:
 
 def _issue(path: str, message: str, keyword: str, schema_path: str) -> ValidationIssue:
     return ValidationIssue(path=path, message=message, keyword=keyword, schema_path=schema_path)
-
-
-def _escape(segment: str) -> str:
-    return segment.replace("~", "~0").replace("/", "~1")
 
 
 def _json_type(value: object) -> str:
