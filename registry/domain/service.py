@@ -10,7 +10,7 @@ import logging
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
-from registry.domain.compatibility.checker import history_violations, pair_violations
+from registry.domain.compatibility.checker import compared_versions, history_violations, pair_violations
 from registry.domain.errors import (
     CompatibilityModeConflict,
     IncompatibleSchema,
@@ -307,9 +307,7 @@ class RegistryService:
             violations = [] if duplicate else history_violations(
                 handler, parsed.document, history, effective.mode, effective.policy
             )
-        compared = [] if duplicate or effective.mode is CompatibilityMode.NONE else (
-            [label for label, _ in history] if effective.mode.is_transitive else [label for label, _ in history[-1:]]
-        )
+        compared = [] if duplicate else [label for label, _ in compared_versions(history, effective.mode)]
         self._observer.compatibility_check("compatible" if not violations else "incompatible")
         return CompatibilityReport(
             violations, effective.mode, effective.policy, compared,

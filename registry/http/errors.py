@@ -87,10 +87,8 @@ def handle_registry_error(req: falcon.Request, resp: falcon.Response, exc: error
 
 
 def handle_unexpected(req: falcon.Request, resp: falcon.Response, exc: Exception, params: dict[str, Any]) -> None:
-    if isinstance(exc, falcon.HTTPError):
-        # Falcon's own errors (404 for unknown routes, 405, ...) keep their status.
-        serialize_http_error(req, resp, exc)
-        return
+    # Falcon's own errors (404 for unknown routes, 405, ...) never get here: its more
+    # specific HTTPError handler sends them to serialize_http_error.
     log.exception("unhandled error", extra={"request_id": getattr(req.context, "request_id", None)})
     _render(req, resp, falcon.HTTP_500, error_body(req, "internal server error", "INTERNAL_ERROR"))
 

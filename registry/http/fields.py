@@ -11,8 +11,6 @@ from registry.domain.errors import InvalidRequest, SchemaNotFound
 
 E = TypeVar("E", bound=Enum)
 
-_MISSING = object()
-
 
 def require_object(body: Any, what: str = "the request body") -> dict[str, Any]:
     if not isinstance(body, dict):
@@ -93,7 +91,7 @@ def json_object(body: dict[str, Any], name: str) -> dict[str, Any]:
 
 def schema_id(value: Any, name: str) -> str:
     """A schema id as the store spells it; a string that is no UUID names no schema (404)."""
-    if value is _MISSING or value is None:
+    if value is None:
         raise InvalidRequest(f"field '{name}' is required", field=name)
     if not isinstance(value, str):
         raise InvalidRequest(f"field '{name}' must be a string (a schema id)", field=name)

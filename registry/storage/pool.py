@@ -109,15 +109,14 @@ class ConnectionPool:
             else:
                 conn.rollback()
 
-    def run(self, work: Callable[[psycopg2.extensions.cursor], Any], *, retry_on_stale: bool = True) -> Any:
+    def run(self, work: Callable[[psycopg2.extensions.cursor], Any]) -> Any:
         """Run read-only ``work`` in autocommit mode: one round trip per statement instead of
         BEGIN, the statement and COMMIT. Retried once on a fresh connection when a pooled
         one turns out to be dead (the server restarted)."""
         try:
             return self._run_autocommit(work)
         except StorageUnavailable:
-            if not retry_on_stale:
-                raise
+            pass
         return self._run_autocommit(work)
 
     def _run_autocommit(self, work: Callable[[psycopg2.extensions.cursor], Any]) -> Any:

@@ -10,10 +10,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import replace
-from typing import Any
+from typing import Any, TypeVar
 
 from registry.domain.formats.handlers import FormatHandler
 from registry.domain.model import CompatibilityMode, CompatibilityPolicy, Violation
+
+Item = TypeVar("Item")
 
 
 def pair_violations(
@@ -37,6 +39,13 @@ def pair_violations(
     return violations
 
 
+def compared_versions(live_versions: Sequence[Item], mode: CompatibilityMode) -> Sequence[Item]:
+    """The live versions (oldest first) that ``mode`` checks a new schema against."""
+    if mode is CompatibilityMode.NONE:
+        return []
+    return live_versions if mode.is_transitive else live_versions[-1:]
+
+
 def history_violations(
     handler: FormatHandler,
     candidate: Any,
@@ -46,11 +55,8 @@ def history_violations(
 ) -> list[Violation]:
     """Violations against a subject's live versions (``(label, document)``, oldest first):
     the latest only, or all of them under a ``_TRANSITIVE`` mode. Each names its version."""
-    if mode is CompatibilityMode.NONE or not live_versions:
-        return []
-    compared = live_versions if mode.is_transitive else live_versions[-1:]
     violations: list[Violation] = []
-    for label, document in reversed(compared):
+    for label, document in reversed(compared_versions(live_versions, mode)):
         violations.extend(
             replace(violation, version=label)
             for violation in pair_violations(handler, candidate, document, mode, policy)
