@@ -149,8 +149,9 @@ def _copy_escape(text: str) -> str:
 
 _VERSION_COLUMNS = (
     "id, subject_id, version_major, version_minor, version_patch, format, content, content_hash, state, "
-    "compatibility_mode, compatibility_policy"
+    "compatibility_mode, compatibility_policy, global_id, version_number"
 )
+_SCHEMA_ID_COLUMNS = "id, format, identity_hash, content"
 
 
 def _reserve_subject_ids(cursor: Any, count: int) -> int:
@@ -163,6 +164,15 @@ def _reserve_subject_ids(cursor: Any, count: int) -> int:
     cursor.execute("SELECT nextval('subjects_id_seq')")
     first = cursor.fetchone()[0]
     cursor.execute("SELECT setval('subjects_id_seq', %s)", (first + count - 1,))
+    return first
+
+
+def _reserve_schema_ids(cursor: Any, count: int) -> int:
+    """The first of ``count`` consecutive global schema ids, reserved like ``_reserve_subject_ids``."""
+    cursor.execute("LOCK TABLE schema_ids IN SHARE ROW EXCLUSIVE MODE")
+    cursor.execute("SELECT nextval('schema_ids_allocator')")
+    first = cursor.fetchone()[0]
+    cursor.execute("SELECT setval('schema_ids_allocator', %s)", (first + count - 1,))
     return first
 
 
@@ -185,17 +195,21 @@ def bulk_load(database_url: str, count: int, chunk: int = 100_000) -> float:
     try:
         with connection, connection.cursor() as cursor:
             base = _reserve_subject_ids(cursor, count)
+            id_base = _reserve_schema_ids(cursor, count)
             for start in range(0, count, chunk):
-                subjects, versions = io.StringIO(), io.StringIO()
+                subjects, schema_ids, versions = io.StringIO(), io.StringIO(), io.StringIO()
                 for n in range(start, min(count, start + chunk)):
-                    subject_id = base + n
+                    subject_id, global_id = base + n, id_base + n
                     content = _copy_escape(f"{content_head}{n}{content_tail}")
                     digest = sha256_hex(f"{canonical_head}{n}{canonical_tail}")
                     subjects.write(f"{subject_id}\tbench.bulk.{n}\n")
+                    schema_ids.write(f"{global_id}\tJSON\t{digest}\t{content}\n")
                     versions.write(
-                        f"{uuid.uuid4()}\t{subject_id}\t1\t0\t0\tJSON\t{content}\t{digest}\tACTIVE\tBACKWARD\tSTRICT\n"
+                        f"{uuid.uuid4()}\t{subject_id}\t1\t0\t0\tJSON\t{content}\t{digest}\tACTIVE\tBACKWARD\tSTRICT"
+                        f"\t{global_id}\t1\n"
                     )
                 _copy(cursor, "subjects", "id, name", subjects)
+                _copy(cursor, "schema_ids", _SCHEMA_ID_COLUMNS, schema_ids)
                 _copy(cursor, "schema_versions", _VERSION_COLUMNS, versions)
         connection.autocommit = True
         with connection.cursor() as cursor:
@@ -214,15 +228,20 @@ def prepare_chains(database_url: str, kind: str, size: int, subject_count: int, 
     """``subject_count`` subjects under BACKWARD_TRANSITIVE, each holding versions 1..size of the
     compatible chain. Returns the subjects file and the request template of the chain.lua script."""
     versions = [workload.chain_schema(kind, k) for k in range(1, size + 1)]
-    rows = [
-        (f"1\t{k}\t0\tJSON\t{_copy_escape(workload.stored_text(document))}\t{workload.content_hash(document)}"
-         "\tACTIVE\tBACKWARD_TRANSITIVE\tSTRICT\n")
-        for k, document in enumerate(versions)
-    ]
     names = [f"bench.chain{size}.{i}" for i in range(subject_count)]
     connection = psycopg2.connect(database_url)
     try:
         with connection, connection.cursor() as cursor:
+            # Every subject holds the same chain: one global id per version of it.
+            id_base = _reserve_schema_ids(cursor, size)
+            schema_ids = io.StringIO()
+            rows = []
+            for k, document in enumerate(versions):
+                text, digest = _copy_escape(workload.stored_text(document)), workload.content_hash(document)
+                schema_ids.write(f"{id_base + k}\tJSON\t{digest}\t{text}\n")
+                rows.append(f"1\t{k}\t0\tJSON\t{text}\t{digest}\tACTIVE\tBACKWARD_TRANSITIVE\tSTRICT"
+                            f"\t{id_base + k}\t{k + 1}\n")
+            _copy(cursor, "schema_ids", _SCHEMA_ID_COLUMNS, schema_ids)
             base = _reserve_subject_ids(cursor, subject_count)
             subjects = io.StringIO()
             for i, name in enumerate(names):

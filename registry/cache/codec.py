@@ -7,11 +7,11 @@ from datetime import datetime
 import orjson
 
 from registry.domain.model import CompatibilityMode, CompatibilityPolicy, SchemaFormat, SchemaState
-from registry.domain.records import SchemaVersion
+from registry.domain.records import SchemaReference, SchemaVersion
 from registry.domain.versioning import SemVer
 
 # Bump when the encoded shape changes, so instances of two releases never read each other's entries.
-CODEC_VERSION = 2
+CODEC_VERSION = 3
 
 
 def encode(version: SchemaVersion) -> bytes:
@@ -21,6 +21,8 @@ def encode(version: SchemaVersion) -> bytes:
             version.content, version.content_hash, version.state.value, version.compatibility_mode.value,
             version.compatibility_policy.value, version.description, version.tags, version.metadata,
             version.created_at.isoformat(), version.updated_at.isoformat(), version.revision, version.seq,
+            version.global_id, version.version_number,
+            [[ref.name, ref.subject, ref.version] for ref in version.references],
         ]
     )
 
@@ -31,7 +33,7 @@ def decode(data: bytes) -> SchemaVersion | None:
     if not isinstance(fields, list) or not fields or fields[0] != CODEC_VERSION:
         return None
     (_, schema_id, subject, semver, fmt, content, content_hash, state, mode, policy, description, tags,
-     metadata, created_at, updated_at, revision, seq) = fields
+     metadata, created_at, updated_at, revision, seq, global_id, version_number, references) = fields
     return SchemaVersion(
         id=schema_id,
         subject=subject,
@@ -49,4 +51,7 @@ def decode(data: bytes) -> SchemaVersion | None:
         updated_at=datetime.fromisoformat(updated_at),
         revision=revision,
         seq=seq,
+        global_id=global_id,
+        version_number=version_number,
+        references=tuple(SchemaReference(*ref) for ref in references),
     )

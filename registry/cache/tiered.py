@@ -61,6 +61,11 @@ class TieredSchemaCache:
         if cached is not None and cached.revision < revision:
             self._local.invalidate(schema_id)
 
+    def remove(self, schema_id: str, revision: int) -> None:
+        """The version is gone (permanently deleted) as of ``revision``."""
+        self.changed(schema_id, revision)
+        self._shared.tombstone(schema_key(schema_id), revision)
+
     def forget_local(self) -> None:
         """Drop every local copy: notices may have been missed."""
         self._local.clear()

@@ -106,3 +106,65 @@ class StorageBusy(RegistryError):
     """Every database connection stayed busy for the whole wait timeout."""
 
     code = "DATABASE_BUSY"
+
+
+class InvalidVersion(InvalidRequest):
+    """A version label that is not a version (``latest``, ``-1`` or 1..2^31-1 in the Confluent API)."""
+
+
+class InvalidCompatibilityLevel(InvalidRequest):
+    """A compatibility level that is not one of the registry's modes."""
+
+
+class InvalidMode(InvalidRequest):
+    """A registry mode that is not READWRITE, READONLY or IMPORT."""
+
+
+class SubjectSoftDeleted(RegistryError):
+    """The subject's versions are all soft-deleted; only a permanent delete or ``deleted=true`` reaches it."""
+
+    code = "SUBJECT_SOFT_DELETED"
+
+
+class SubjectNotSoftDeleted(RegistryError):
+    """A permanent delete of a subject that still has live versions."""
+
+    code = "SUBJECT_NOT_SOFT_DELETED"
+
+
+class VersionSoftDeleted(RegistryError):
+    code = "VERSION_SOFT_DELETED"
+
+
+class VersionNotSoftDeleted(RegistryError):
+    """A permanent delete of a version that is still live."""
+
+    code = "VERSION_NOT_SOFT_DELETED"
+
+
+class SubjectConfigNotFound(RegistryError):
+    """The subject has no compatibility level of its own."""
+
+    code = "SUBJECT_CONFIG_NOT_FOUND"
+
+
+class SubjectModeNotFound(RegistryError):
+    """The subject has no mode of its own."""
+
+    code = "SUBJECT_MODE_NOT_FOUND"
+
+
+class OperationNotPermitted(RegistryError):
+    """The registry's or the subject's mode, or its contents, forbid the operation."""
+
+    code = "OPERATION_NOT_PERMITTED"
+
+
+class ReadOnlyMode(OperationNotPermitted):
+    code = "READ_ONLY_MODE"
+
+
+class ReferenceExists(RegistryError):
+    """Other schemas reference the version being deleted."""
+
+    code = "REFERENCE_EXISTS"

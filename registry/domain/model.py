@@ -43,6 +43,14 @@ class CompatibilityMode(StrEnum):
         return self.value.startswith(("FORWARD", "FULL"))
 
 
+class RegistryMode(StrEnum):
+    """What a subject (or the whole registry) accepts: Confluent's modes."""
+
+    READWRITE = "READWRITE"
+    READONLY = "READONLY"  # no registrations, deletions or lifecycle changes
+    IMPORT = "IMPORT"  # registrations keep the ids and versions they bring; no compatibility checks
+
+
 class CompatibilityPolicy(StrEnum):
     STRICT = "STRICT"
     LENIENT = "LENIENT"

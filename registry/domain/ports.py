@@ -9,13 +9,16 @@ from __future__ import annotations
 from contextlib import AbstractContextManager
 from typing import Protocol
 
-from registry.domain.model import CompatibilityMode, CompatibilityPolicy
+from registry.domain.model import CompatibilityMode, CompatibilityPolicy, RegistryMode, SchemaFormat
 from registry.domain.records import (
     CompatibilityConfig,
     EffectiveConfig,
+    GlobalSchema,
     NewVersion,
     SchemaFilter,
+    SchemaReference,
     SchemaVersion,
+    SubjectModes,
     SubjectSummary,
     VersionChanges,
 )
@@ -32,25 +35,56 @@ class SubjectSession(Protocol):
     subject: str
     config: CompatibilityConfig
     global_config: EffectiveConfig
+    modes: SubjectModes
     has_any_version: bool
 
     def live_versions(self) -> list[SchemaVersion]:
         """Every version that is not deleted, oldest first."""
 
+    def versions(self, *, include_deleted: bool) -> list[SchemaVersion]:
+        """By version number."""
+
     def highest_version(self) -> SemVer | None:
         """The highest version ever stored, deleted ones included."""
 
-    def find_live_by_hash(self, content_hash: str) -> SchemaVersion | None: ...
+    def highest_number(self) -> int:
+        """The highest version number ever stored (0 for none), deleted ones included."""
+
+    def is_taken(self, version: SemVer, version_number: int) -> bool: ...
+
+    def find_live_by_identity(self, content_hash: str, identity_hash: str) -> SchemaVersion | None: ...
+
+    def global_id_for(
+        self, fmt: SchemaFormat, identity_hash: str, content: str, references: tuple[SchemaReference, ...]
+    ) -> int:
+        """The id this identity has, or a new one."""
+
+    def claim_global_id(
+        self, wanted: int, fmt: SchemaFormat, identity_hash: str, content: str,
+        references: tuple[SchemaReference, ...],
+    ) -> bool:
+        """Give ``wanted`` to this identity; False when the id names another schema."""
+
+    def referencing_ids(self, version_number: int, *, live_only: bool) -> list[int]: ...
 
     def insert_version(self, new: NewVersion) -> SchemaVersion: ...
 
+    def soft_delete(self, versions: list[SchemaVersion]) -> list[SchemaVersion]: ...
+
+    def hard_delete(self, versions: list[SchemaVersion]) -> None: ...
+
     def set_config(self, config: CompatibilityConfig) -> None: ...
+
+    def set_mode(self, mode: RegistryMode | None) -> None: ...
 
 
 class VersionSession(Protocol):
     """One transaction holding a version's row lock."""
 
     version: SchemaVersion
+    modes: SubjectModes
+
+    def referencing_ids(self, *, live_only: bool) -> list[int]: ...
 
     def update(self, changes: VersionChanges) -> SchemaVersion: ...
 
@@ -65,7 +99,37 @@ class SchemaStore(Protocol):
 
     def version_session(self, schema_id: str) -> AbstractContextManager[VersionSession | None]: ...
 
-    def delete_subject(self, subject: str) -> list[SchemaVersion]: ...
+    def get_version_by_number(
+        self, subject: str, version_number: int | None, *, include_deleted: bool
+    ) -> SchemaVersion | None:
+        """By number, or the highest-numbered for ``None``."""
+
+    def versions_with_content_hash(
+        self, subject: str, content_hash: str, *, include_deleted: bool
+    ) -> list[SchemaVersion]: ...
+
+    def subject_version_counts(self, subject: str) -> tuple[int, int]:
+        """(live, all) versions of the subject."""
+
+    def version_numbers(self, subject: str, *, include_deleted: bool) -> list[int]: ...
+
+    def subject_names(self, prefix: str | None, *, include_deleted: bool) -> list[str]: ...
+
+    def global_schema(self, global_id: int) -> GlobalSchema | None: ...
+
+    def versions_with_global_id(self, global_id: int, *, include_deleted: bool) -> list[SchemaVersion]: ...
+
+    def referencing_ids(self, subject: str, version_number: int) -> list[int]: ...
+
+    def has_any_version(self, subject: str | None = None) -> bool: ...
+
+    def global_mode(self) -> RegistryMode: ...
+
+    def set_global_mode(self, mode: RegistryMode) -> RegistryMode: ...
+
+    def subject_modes(self, subject: str) -> SubjectModes | None: ...
+
+    def set_subject_mode(self, subject: str, mode: RegistryMode | None) -> None: ...
 
     def list_subjects(self, prefix: str | None, after: str | None, limit: int) -> list[SubjectSummary]: ...
 
@@ -96,3 +160,6 @@ class SchemaCache(Protocol):
         """A copy that may be older than the staleness bound, for when the store is down."""
 
     def put(self, version: SchemaVersion) -> None: ...
+
+    def remove(self, schema_id: str, revision: int) -> None:
+        """Forget a permanently deleted version; ``revision`` is newer than any copy of it."""

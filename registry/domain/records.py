@@ -9,10 +9,34 @@ from typing import Any
 from registry.domain.model import (
     CompatibilityMode,
     CompatibilityPolicy,
+    RegistryMode,
     SchemaFormat,
     SchemaState,
 )
 from registry.domain.versioning import SemVer
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class SchemaReference:
+    """A schema's use of another subject's version, under the name the schema knows it by
+    (a JSON Schema ``$ref`` URI, an Avro full name, a Protobuf import path)."""
+
+    name: str
+    subject: str
+    version: int
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"name": self.name, "subject": self.subject, "version": self.version}
+
+
+@dataclass(frozen=True, slots=True)
+class GlobalSchema:
+    """A schema under its global, content-addressed id: what every version with that id shares."""
+
+    global_id: int
+    format: SchemaFormat
+    content: str
+    references: tuple[SchemaReference, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,6 +60,9 @@ class SchemaVersion:
     updated_at: datetime
     revision: int = 1  # bumped by every change of the mutable fields
     seq: int = 0  # registration order, for pagination
+    global_id: int = 0  # shared by every version with the same content and references
+    version_number: int = 0  # 1, 2, 3... within the subject (the Confluent API's versions)
+    references: tuple[SchemaReference, ...] = ()
 
     @property
     def is_live(self) -> bool:
@@ -103,3 +130,17 @@ class NewVersion:
     description: str | None = None
     tags: tuple[str, ...] = ()
     metadata: dict[str, Any] = field(default_factory=dict)
+    global_id: int = 0
+    version_number: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class SubjectModes:
+    """A subject's own mode (None: it follows the registry's) and the registry's."""
+
+    own: RegistryMode | None
+    registry: RegistryMode
+
+    @property
+    def effective(self) -> RegistryMode:
+        return self.own or self.registry

@@ -7,7 +7,7 @@ serves reads. None of them knows about HTTP.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Generic, TypeVar
 
 from registry.domain.compatibility.checker import compared_versions, history_violations, pair_violations
@@ -16,19 +16,32 @@ from registry.domain.errors import (
     IncompatibleSchema,
     InvalidRequest,
     InvalidStateTransition,
+    OperationNotPermitted,
+    ReadOnlyMode,
+    ReferenceExists,
     RegistryError,
     SchemaNotFound,
     StorageUnavailable,
+    SubjectConfigNotFound,
+    SubjectModeNotFound,
     SubjectNotFound,
+    SubjectNotSoftDeleted,
+    SubjectSoftDeleted,
     VersionConflict,
     VersionNotFound,
+    VersionNotSoftDeleted,
+    VersionSoftDeleted,
 )
 from registry.domain.formats.handlers import DocumentValidator, FormatHandler, FormatRegistry, ParsedSchema
+from registry.domain.identity import identity_hash
 from registry.domain.lifecycle import check_transition
 from registry.domain.model import (
+    DEFAULT_COMPATIBILITY_MODE,
+    DEFAULT_COMPATIBILITY_POLICY,
     NO_VALIDATION_OPTIONS,
     CompatibilityMode,
     CompatibilityPolicy,
+    RegistryMode,
     SchemaFormat,
     SchemaState,
     ValidationIssue,
@@ -39,14 +52,18 @@ from registry.domain.ports import SchemaCache, SchemaStore, SubjectSession
 from registry.domain.records import (
     CompatibilityConfig,
     EffectiveConfig,
+    GlobalSchema,
     NewVersion,
     SchemaFilter,
+    SchemaReference,
     SchemaVersion,
+    SubjectModes,
     SubjectSummary,
     VersionChanges,
 )
+from registry.domain.references import ReferenceResolver
 from registry.domain.subjects import check_subject
-from registry.domain.versioning import Bump, SemVer, next_version
+from registry.domain.versioning import Bump, SemVer, next_version, parse_version_label
 from registry.lru import LocalCache
 
 log = logging.getLogger(__name__)
@@ -69,6 +86,9 @@ class RegistrationRequest:
     description: str | None = None
     tags: tuple[str, ...] = ()
     metadata: dict[str, Any] = field(default_factory=dict)
+    references: tuple[SchemaReference, ...] = ()
+    global_id: int | None = None  # IMPORT mode only: keep the id another registry gave
+    version_number: int | None = None  # IMPORT mode: any free number; otherwise only the next one
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,6 +142,7 @@ class RegistryService:
             validator_cache_size, staleness_seconds=float("inf")
         )
         self._observer = observer or ServiceObserver()
+        self._references = ReferenceResolver(store, validator_cache_size)
 
     # -- reads ---------------------------------------------------------------------------
 
@@ -153,6 +174,81 @@ class RegistryService:
             raise VersionNotFound(f"subject {subject!r} has no live version {label}", subject=subject, version=label)
         return version
 
+    def version_by_label(self, subject: str, label: str, include_deleted: bool) -> SchemaVersion:
+        """A version by Confluent number or ``latest`` (the highest-numbered one)."""
+        number = parse_version_label(label)
+        subject = check_subject(subject)
+        version = self._store.get_version_by_number(subject, number, include_deleted=include_deleted)
+        if version is None:
+            live, total = self._store.subject_version_counts(subject)
+            if (total if include_deleted else live) == 0:
+                raise SubjectNotFound(f"Subject '{subject}' not found.", subject=subject)
+            raise VersionNotFound(f"Version {label} not found.", subject=subject, version=label)
+        return version
+
+    def version_numbers(self, subject: str, include_deleted: bool) -> list[int]:
+        subject = check_subject(subject)
+        numbers = self._store.version_numbers(subject, include_deleted=include_deleted)
+        if not numbers:
+            raise SubjectNotFound(f"Subject '{subject}' not found.", subject=subject)
+        return numbers
+
+    def subject_names(self, prefix: str | None, include_deleted: bool) -> list[str]:
+        return self._store.subject_names(prefix, include_deleted=include_deleted)
+
+    def lookup(
+        self, subject: str, schema: Any, fmt: SchemaFormat, references: tuple[SchemaReference, ...],
+        include_deleted: bool,
+    ) -> SchemaVersion:
+        """The subject's version holding this schema (same content and references)."""
+        subject = check_subject(subject)
+        handler = self._formats.get(fmt)
+        parsed = handler.parse(schema, self._references.for_new_schema(references, fmt))
+        identity = identity_hash(parsed.content_hash, references)
+        live, total = self._store.subject_version_counts(subject)
+        if (total if include_deleted else live) == 0:
+            raise SubjectNotFound(f"Subject '{subject}' not found.", subject=subject)
+        candidates = self._store.versions_with_content_hash(
+            subject, parsed.content_hash, include_deleted=include_deleted
+        )
+        for version in reversed(candidates):  # the newest registration of it first
+            if version.format is fmt and self._identity(version) == identity:
+                return version
+        raise SchemaNotFound("Schema not found", subject=subject)
+
+    def global_schema(self, global_id: int) -> GlobalSchema:
+        schema = self._store.global_schema(global_id)
+        if schema is None:
+            raise SchemaNotFound(f"Schema {global_id} not found", global_id=global_id)
+        return schema
+
+    def serialized_schema(self, global_id: int) -> bytes:
+        """A Protobuf schema as the bytes of its FileDescriptorProto (what Confluent's ``format=serialized`` gives)."""
+        schema = self.global_schema(global_id)
+        if schema.format is not SchemaFormat.PROTOBUF:
+            raise InvalidRequest(
+                f"format=serialized applies to PROTOBUF schemas; schema {global_id} is {schema.format.value}",
+                field="format",
+            )
+        handler = self._formats.get(SchemaFormat.PROTOBUF)
+        dependencies = self._references.for_stored(schema.global_id, schema.references, schema.format)
+        return handler.serialized_descriptor(handler.load(schema.content, dependencies))
+
+    def global_id_usages(self, global_id: int, include_deleted: bool) -> list[SchemaVersion]:
+        """The subjects' versions that hold the schema with this id."""
+        usages = self._store.versions_with_global_id(global_id, include_deleted=include_deleted)
+        if not usages:
+            self.global_schema(global_id)  # 404 when the id is unknown; an empty list when only deleted
+        return usages
+
+    def referenced_by(self, subject: str, label: str) -> list[int]:
+        """Global ids of the live versions whose schemas reference this version."""
+        version = self.version_by_label(subject, label, include_deleted=True)
+        return self._store.referencing_ids(version.subject, version.version_number)
+
+    def schema_types(self) -> list[str]:
+        return self._formats.supported()
+
     def list_subjects(self, prefix: str | None, after: str | None, limit: int) -> Page[SubjectSummary]:
         rows = self._store.list_subjects(prefix, after, limit + 1)
         return Page(rows[:limit], len(rows) > limit)
@@ -173,6 +269,7 @@ class RegistryService:
         with self._store.version_session(schema_id) as session:
             if session is None:
                 raise SchemaNotFound(f"schema {schema_id} not found", schema_id=schema_id)
+            _check_writable(session.version.subject, session.modes)
             if changes.state is not None:
                 if changes.state is SchemaState.DELETED:
                     raise InvalidRequest("use DELETE to delete a schema version", field="state")
@@ -186,22 +283,94 @@ class RegistryService:
         return updated
 
     def delete_version(self, schema_id: str) -> SchemaVersion:
+        """Soft-delete one version by its UUID (``/api/v1``)."""
         with self._store.version_session(schema_id) as session:
             if session is None:
                 raise SchemaNotFound(f"schema {schema_id} not found", schema_id=schema_id)
+            _check_writable(session.version.subject, session.modes)
             if session.version.state is SchemaState.DELETED:
                 return session.version
+            _check_unreferenced(session.version, session.referencing_ids(live_only=True))
             deleted = session.update(VersionChanges(state=SchemaState.DELETED))
         self._cache.put(deleted)
         return deleted
 
     def delete_subject(self, subject: str) -> list[SchemaVersion]:
-        deleted = self._store.delete_subject(check_subject(subject))
-        if not deleted:
-            raise SubjectNotFound(f"subject {subject!r} has no live versions", subject=subject)
+        """Soft-delete every live version of a subject; they are returned as they are now."""
+        subject = check_subject(subject)
+        with self._store.subject_session(subject) as session:
+            _check_writable(subject, session.modes)
+            versions = session.versions(include_deleted=True)
+            live = [version for version in versions if version.is_live]
+            if not live:
+                if versions:
+                    raise SubjectSoftDeleted(
+                        f"Subject '{subject}' was soft deleted. Set permanent=true to delete permanently",
+                        subject=subject,
+                    )
+                raise SubjectNotFound(f"Subject '{subject}' not found.", subject=subject)
+            for version in live:
+                _check_unreferenced(version, session.referencing_ids(version.version_number, live_only=True))
+            deleted = session.soft_delete(live)
         for version in deleted:
             self._cache.put(version)
         return deleted
+
+    def soft_delete_subject(self, subject: str) -> list[int]:
+        return [version.version_number for version in self.delete_subject(subject)]
+
+    def hard_delete_subject(self, subject: str) -> list[int]:
+        """Permanently delete a subject whose versions are all soft-deleted."""
+        subject = check_subject(subject)
+        with self._store.subject_session(subject) as session:
+            _check_writable(subject, session.modes)
+            versions = session.versions(include_deleted=True)
+            if not versions:
+                raise SubjectNotFound(f"Subject '{subject}' not found.", subject=subject)
+            if any(version.is_live for version in versions):
+                raise SubjectNotSoftDeleted(
+                    f"Subject '{subject}' was not deleted first before being permanently deleted", subject=subject
+                )
+            for version in versions:
+                _check_unreferenced(version, session.referencing_ids(version.version_number, live_only=False))
+            session.hard_delete(versions)
+        for version in versions:
+            self._cache.remove(version.id, version.revision + 1)
+        return [version.version_number for version in versions]
+
+    def soft_delete_version(self, subject: str, label: str) -> int:
+        number = parse_version_label(label)
+        subject = check_subject(subject)
+        with self._store.subject_session(subject) as session:
+            _check_writable(subject, session.modes)
+            version = _pick_version(subject, session.versions(include_deleted=True), number, label, live_only=True)
+            if not version.is_live:
+                raise VersionSoftDeleted(
+                    f"Subject '{subject}' Version {version.version_number} was soft deleted. "
+                    "Set permanent=true to delete permanently",
+                    subject=subject, version=version.version_number,
+                )
+            _check_unreferenced(version, session.referencing_ids(version.version_number, live_only=True))
+            (deleted,) = session.soft_delete([version])
+        self._cache.put(deleted)
+        return deleted.version_number
+
+    def hard_delete_version(self, subject: str, label: str) -> int:
+        number = parse_version_label(label)
+        subject = check_subject(subject)
+        with self._store.subject_session(subject) as session:
+            _check_writable(subject, session.modes)
+            version = _pick_version(subject, session.versions(include_deleted=True), number, label, live_only=False)
+            if version.is_live:
+                raise VersionNotSoftDeleted(
+                    f"Subject '{subject}' Version {version.version_number} was not deleted first before being "
+                    "permanently deleted",
+                    subject=subject, version=version.version_number,
+                )
+            _check_unreferenced(version, session.referencing_ids(version.version_number, live_only=False))
+            session.hard_delete([version])
+        self._cache.remove(version.id, version.revision + 1)
+        return version.version_number
 
     # -- configuration ---------------------------------------------------------------------
 
@@ -226,12 +395,74 @@ class RegistryService:
         self._store.set_subject_config(subject, CompatibilityConfig(mode or own.mode, policy or own.policy))
         return self.subject_config(subject)
 
-    def delete_subject_config(self, subject: str) -> tuple[EffectiveConfig, CompatibilityConfig]:
+    def reset_subject_config(self, subject: str) -> tuple[EffectiveConfig, CompatibilityConfig]:
+        """Drop the subject's own settings (``/api/v1``): it follows the global ones again."""
         subject = check_subject(subject)
         if self._store.subject_config(subject) is None:
             raise SubjectNotFound(f"subject {subject!r} not found", subject=subject)
         self._store.set_subject_config(subject, CompatibilityConfig())
         return self.subject_config(subject)
+
+    def delete_subject_config(self, subject: str) -> CompatibilityMode:
+        """Drop the subject's own settings; the level that was in force is returned."""
+        effective, _ = self.reset_subject_config(subject)
+        return effective.mode
+
+    def reset_global_config(self) -> EffectiveConfig:
+        """Back to the defaults; the settings that were in force are returned."""
+        previous = self._store.global_config()
+        self._store.set_global_config(DEFAULT_COMPATIBILITY_MODE, DEFAULT_COMPATIBILITY_POLICY)
+        return previous
+
+    def subject_compatibility(self, subject: str, default_to_global: bool) -> CompatibilityMode:
+        subject = check_subject(subject)
+        own = self._store.subject_config(subject)
+        if own is not None and own.mode is not None:
+            return own.mode
+        if default_to_global:
+            return self._store.global_config().mode
+        raise SubjectConfigNotFound(f"Subject '{subject}' does not have subject-level compatibility configured",
+                                    subject=subject)
+
+    # -- modes -----------------------------------------------------------------------------
+
+    def global_mode(self) -> RegistryMode:
+        return self._store.global_mode()
+
+    def set_global_mode(self, mode: RegistryMode, force: bool = False) -> RegistryMode:
+        if mode is RegistryMode.IMPORT and not force and self._store.has_any_version():
+            raise OperationNotPermitted(
+                "Cannot import since found existing subjects; set force=true to switch to IMPORT anyway"
+            )
+        return self._store.set_global_mode(mode)
+
+    def subject_mode(self, subject: str, default_to_global: bool) -> RegistryMode:
+        subject = check_subject(subject)
+        modes = self._store.subject_modes(subject)
+        if modes is not None and modes.own is not None:
+            return modes.own
+        if default_to_global:
+            return self._store.global_mode()
+        raise SubjectModeNotFound(f"Subject '{subject}' does not have subject-level mode configured", subject=subject)
+
+    def set_subject_mode(self, subject: str, mode: RegistryMode, force: bool = False) -> RegistryMode:
+        subject = check_subject(subject)
+        if mode is RegistryMode.IMPORT and not force and self._store.has_any_version(subject):
+            raise OperationNotPermitted(
+                f"Cannot import since subject '{subject}' has versions; set force=true to switch to IMPORT anyway",
+                subject=subject,
+            )
+        self._store.set_subject_mode(subject, mode)
+        return mode
+
+    def delete_subject_mode(self, subject: str) -> RegistryMode:
+        """Drop the subject's own mode; the mode that was in force is returned."""
+        subject = check_subject(subject)
+        modes = self._store.subject_modes(subject)
+        if modes is None:
+            raise SubjectNotFound(f"Subject '{subject}' not found.", subject=subject)
+        self._store.set_subject_mode(subject, None)
+        return modes.effective
 
     # -- validation ----------------------------------------------------------------------
 
@@ -248,7 +479,7 @@ class RegistryService:
         if validator is None:
             version = self.get_schema(schema_id)
             handler = self._formats.get(version.format)
-            validator = handler.compile_validator(handler.load(version.content), options)
+            validator = handler.compile_validator(self._load(handler, version), options)
             self._validators.put(key, validator)
         try:
             issues = validator.validate(document, max_errors)
@@ -288,20 +519,23 @@ class RegistryService:
             )
         handler = self._formats.get(candidate.format)
         violations = pair_violations(
-            handler, handler.load(candidate.content), handler.load(existing.content), mode, policy
+            handler, self._load(handler, candidate), self._load(handler, existing), mode, policy
         )
         self._observer.compatibility_check("compatible" if not violations else "incompatible")
         return violations
 
-    def check_subject_compatibility(self, subject: str, schema: Any, fmt: SchemaFormat) -> CompatibilityReport:
+    def check_subject_compatibility(
+        self, subject: str, schema: Any, fmt: SchemaFormat, references: tuple[SchemaReference, ...] = ()
+    ) -> CompatibilityReport:
         """The verdict registering ``schema`` into ``subject`` would meet; nothing is stored."""
         subject = check_subject(subject)
         handler = self._formats.get(fmt)
-        parsed = handler.parse(schema)
+        parsed = handler.parse(schema, self._references.for_new_schema(references, fmt))
+        identity = identity_hash(parsed.content_hash, references)
         with self._store.subject_session(subject, dry_run=True) as session:
             effective = session.config.resolve(session.global_config)
             live = session.live_versions()
-            duplicate = next((v for v in live if v.content_hash == parsed.content_hash and v.format is fmt), None)
+            duplicate = next((v for v in live if self._identity(v) == identity and v.format is fmt), None)
             self._check_single_format(session.subject, live, fmt)
             history = self._history(handler, live)
             violations = [] if duplicate else history_violations(
@@ -313,6 +547,29 @@ class RegistryService:
             violations, effective.mode, effective.policy, compared,
             identical_to=str(duplicate.version) if duplicate else None,
         )
+
+    def compatibility_with_version(
+        self, subject: str, label: str, schema: Any, fmt: SchemaFormat,
+        references: tuple[SchemaReference, ...] = (),
+    ) -> CompatibilityReport:
+        """The verdict of the subject's mode between ``schema`` and one live version (transitive
+        modes compare with that version alone, as Confluent's per-version check does)."""
+        existing = self.version_by_label(subject, label, include_deleted=False)
+        handler = self._formats.get(fmt)
+        if existing.format is not fmt:
+            raise InvalidRequest(
+                f"cannot compare a {fmt.value} schema with a {existing.format.value} schema", field="schemaType"
+            )
+        parsed = handler.parse(schema, self._references.for_new_schema(references, fmt))
+        effective, _ = self.subject_config(existing.subject)
+        violations = [
+            replace(violation, version=str(existing.version_number))
+            for violation in pair_violations(
+                handler, parsed.document, self._load(handler, existing), effective.mode, effective.policy
+            )
+        ]
+        self._observer.compatibility_check("compatible" if not violations else "incompatible")
+        return CompatibilityReport(violations, effective.mode, effective.policy, [str(existing.version)])
 
     # -- registration --------------------------------------------------------------------
 
@@ -332,34 +589,45 @@ class RegistryService:
                 f"state must be DRAFT or ACTIVE at registration, got {request.state.value}", field="state"
             )
         handler = self._formats.get(request.format)
-        parsed = handler.parse(request.schema)  # checked before any database work
+        # Checked before any database write.
+        parsed = handler.parse(request.schema, self._references.for_new_schema(request.references, request.format))
+        identity = identity_hash(parsed.content_hash, request.references)
 
         with self._store.subject_session(subject) as session:
-            outcome = self._register_in_session(session, handler, request, parsed)
+            outcome = self._register_in_session(session, handler, request, parsed, identity)
         if outcome.created:
             self._cache.put(outcome.version)
         return outcome
 
     def _register_in_session(
-        self, session: SubjectSession, handler: FormatHandler, request: RegistrationRequest, parsed: ParsedSchema
+        self,
+        session: SubjectSession,
+        handler: FormatHandler,
+        request: RegistrationRequest,
+        parsed: ParsedSchema,
+        identity: str,
     ) -> RegistrationResult:
+        _check_writable(session.subject, session.modes)
+        importing = session.modes.effective is RegistryMode.IMPORT
+        if request.global_id is not None and not importing:
+            raise OperationNotPermitted(
+                f"a schema id can only be given in IMPORT mode; subject '{session.subject}' is in "
+                f"{session.modes.effective.value} mode",
+                subject=session.subject,
+            )
         effective = self._settle_config(session, request)
+        highest_number = 0
         if not session.has_any_version:  # a new subject: nothing to compare with or to exceed
             live: list[SchemaVersion] = []
             highest = None
         else:
-            duplicate = session.find_live_by_hash(parsed.content_hash)
+            duplicate = session.find_live_by_identity(parsed.content_hash, identity)
             if duplicate is not None and duplicate.format is parsed.format:
-                if request.version is None or request.version == duplicate.version:
-                    return RegistrationResult(duplicate, created=False)
-                raise VersionConflict(
-                    f"this content is already registered in {session.subject!r} as version {duplicate.version}",
-                    existing_version=str(duplicate.version),
-                    existing_id=duplicate.id,
-                )
+                return RegistrationResult(_same_registration(session.subject, duplicate, request), created=False)
             live = session.live_versions()
             self._check_single_format(session.subject, live, parsed.format)
             highest = session.highest_version()
+            highest_number = session.highest_number()
             if request.version is not None and highest is not None and request.version <= highest:
                 raise VersionConflict(
                     f"version {request.version} is not higher than {session.subject!r}'s latest version {highest}",
@@ -367,14 +635,27 @@ class RegistryService:
                 )
 
         history = self._history(handler, live)
-        violations = history_violations(handler, parsed.document, history, effective.mode, effective.policy)
-        if violations:
-            raise IncompatibleSchema(
-                f"the schema is not {effective.mode.value} compatible with subject {session.subject!r}",
-                violations=violations,
-            )
+        if not importing:  # an import copies another registry's history as it was
+            violations = history_violations(handler, parsed.document, history, effective.mode, effective.policy)
+            if violations:
+                raise IncompatibleSchema(
+                    f"the schema is not {effective.mode.value} compatible with subject {session.subject!r}",
+                    violations=violations,
+                )
 
-        version = request.version or next_version(highest, self._bump(handler, history, parsed, effective.policy))
+        number = self._version_number(session, request, highest_number, importing)
+        if request.version is not None:
+            version = request.version
+        elif importing and request.version_number is not None:
+            version = SemVer(request.version_number, 0, 0)
+        else:
+            version = next_version(highest, self._bump(handler, history, parsed, effective.policy))
+        if session.has_any_version and session.is_taken(version, number):
+            raise VersionConflict(
+                f"subject '{session.subject}' already has version {number} or {version}",
+                version_number=number, version=str(version),
+            )
+        global_id = self._global_id(session, request, parsed, identity)
         return RegistrationResult(
             session.insert_version(
                 NewVersion(
@@ -389,14 +670,50 @@ class RegistryService:
                     description=request.description,
                     tags=request.tags,
                     metadata=request.metadata,
+                    global_id=global_id,
+                    version_number=number,
                 )
             ),
             created=True,
         )
 
     @staticmethod
-    def _history(handler: FormatHandler, live: list[SchemaVersion]) -> list[tuple[str, Any]]:
-        return [(str(version.version), handler.load(version.content)) for version in live]
+    def _version_number(
+        session: SubjectSession, request: RegistrationRequest, highest_number: int, importing: bool
+    ) -> int:
+        wanted = request.version_number
+        if wanted is None:
+            return highest_number + 1
+        if not importing and wanted != highest_number + 1:
+            raise OperationNotPermitted(
+                f"version {wanted} can only be chosen in IMPORT mode; the next version of subject "
+                f"'{session.subject}' is {highest_number + 1}",
+                subject=session.subject,
+            )
+        return wanted
+
+    @staticmethod
+    def _global_id(
+        session: SubjectSession, request: RegistrationRequest, parsed: ParsedSchema, identity: str
+    ) -> int:
+        if request.global_id is None:
+            return session.global_id_for(parsed.format, identity, parsed.content, request.references)
+        if not session.claim_global_id(request.global_id, parsed.format, identity, parsed.content,
+                                       request.references):
+            raise OperationNotPermitted(
+                f"Overwrite new schema with id {request.global_id} is not permitted: the id names another schema",
+                global_id=request.global_id,
+            )
+        return request.global_id
+
+    def _load(self, handler: FormatHandler, version: SchemaVersion) -> Any:
+        return handler.load(version.content, self._references.for_version(version))
+
+    def _history(self, handler: FormatHandler, live: list[SchemaVersion]) -> list[tuple[str, Any]]:
+        return [(str(version.version), self._load(handler, version)) for version in live]
+
+    def _identity(self, version: SchemaVersion) -> str:
+        return identity_hash(version.content_hash, version.references)
 
     @staticmethod
     def _check_single_format(subject: str, live: list[SchemaVersion], fmt: SchemaFormat) -> None:
@@ -452,6 +769,55 @@ class RegistryService:
         if not handler.backward_violations(latest, parsed.document, policy):
             return Bump.MINOR
         return Bump.MAJOR
+
+
+def _same_registration(subject: str, duplicate: SchemaVersion, request: RegistrationRequest) -> SchemaVersion:
+    """A re-registration of a live version's schema answers that version, unless it asks for other numbers."""
+    asked = (
+        (request.version, duplicate.version),
+        (request.version_number, duplicate.version_number),
+        (request.global_id, duplicate.global_id),
+    )
+    if all(wanted is None or wanted == existing for wanted, existing in asked):
+        return duplicate
+    raise VersionConflict(
+        f"this content is already registered in {subject!r} as version {duplicate.version} "
+        f"(number {duplicate.version_number}, id {duplicate.global_id})",
+        existing_version=str(duplicate.version),
+        existing_id=duplicate.id,
+    )
+
+
+def _check_writable(subject: str, modes: SubjectModes) -> None:
+    if modes.effective is RegistryMode.READONLY:
+        where = "the registry is" if modes.own is None else f"Subject {subject} is"
+        raise ReadOnlyMode(f"{where} in read-only mode", subject=subject)
+
+
+def _check_unreferenced(version: SchemaVersion, referencing_ids: list[int]) -> None:
+    if referencing_ids:
+        raise ReferenceExists(
+            f"One or more references exist to the schema {{subject={version.subject}, "
+            f"version={version.version_number}}}: schema ids {referencing_ids}",
+            subject=version.subject, version=version.version_number, referenced_by=referencing_ids,
+        )
+
+
+def _pick_version(
+    subject: str, versions: list[SchemaVersion], number: int | None, label: str, *, live_only: bool
+) -> SchemaVersion:
+    """A version by number (``None``: the latest, live or of any state) among all of a subject's versions."""
+    if not versions:
+        raise SubjectNotFound(f"Subject '{subject}' not found.", subject=subject)
+    if number is None:
+        candidates = [version for version in versions if version.is_live or not live_only]
+        if candidates:
+            return candidates[-1]
+    else:
+        for version in versions:
+            if version.version_number == number:
+                return version
+    raise VersionNotFound(f"Version {label} not found.", subject=subject, version=label)
 
 
 def _outcome_of(error: RegistryError) -> str:

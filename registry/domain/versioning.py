@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from functools import total_ordering
 
-from registry.domain.errors import InvalidRequest
+from registry.domain.errors import InvalidRequest, InvalidVersion
 
 _SEMVER = re.compile(r"(0|[1-9]\d{0,8})\.(0|[1-9]\d{0,8})\.(0|[1-9]\d{0,8})")
 
@@ -59,3 +59,23 @@ def next_version(highest: SemVer | None, bump: Bump) -> SemVer:
     if highest is None:
         return FIRST_VERSION
     return highest.bump(bump)
+
+
+MAX_VERSION_NUMBER = 2**31 - 1
+_VERSION_NUMBER = re.compile(r"[0-9]{1,10}")
+
+
+def parse_version_label(label: str) -> int | None:
+    """A Confluent version label: a number from 1, or ``latest`` / ``-1`` (returned as None)."""
+    text = label.strip() if isinstance(label, str) else ""
+    if text.lower() == "latest" or text == "-1":
+        return None
+    if _VERSION_NUMBER.fullmatch(text):
+        number = int(text)
+        if 1 <= number <= MAX_VERSION_NUMBER:
+            return number
+    raise InvalidVersion(
+        f"The specified version '{label}' is not a valid version id. Allowed values are between "
+        f"[1, {MAX_VERSION_NUMBER}] and the string \"latest\"",
+        field="version",
+    )

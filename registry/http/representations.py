@@ -25,6 +25,10 @@ def schema_version(version: SchemaVersion) -> dict[str, Any]:
         "namespace": namespace,
         "name": name,
         "version": str(version.version),
+        # The same version in the Confluent API: its global schema id and integer version.
+        "global_id": version.global_id,
+        "version_number": version.version_number,
+        "references": [reference.to_dict() for reference in version.references],
         "format": version.format.value,
         "schema": version.content if version.format is SchemaFormat.PROTOBUF else orjson.loads(version.content),
         "content": version.content,
@@ -75,6 +79,10 @@ def schema_summary(version: SchemaVersion) -> dict[str, Any]:
         "namespace": namespace,
         "name": name,
         "version": str(version.version),
+        # The same version in the Confluent API: its global schema id and integer version.
+        "global_id": version.global_id,
+        "version_number": version.version_number,
+        "references": [reference.to_dict() for reference in version.references],
         "format": version.format.value,
         "state": version.state.value,
         "tags": list(version.tags),

@@ -29,14 +29,47 @@ def empty_database(postgres_server_url):
     admin.close()
 
 
+ALL_MIGRATIONS = ["001_init.sql", "002_performance_indexes.sql", "003_confluent_identity.sql"]
+
+
 def test_migrations_apply_once_and_are_recorded(empty_database):
-    assert pending_migrations(empty_database) == ["001_init.sql", "002_performance_indexes.sql"]
-    assert apply_migrations(empty_database) == ["001_init.sql", "002_performance_indexes.sql"]
+    assert pending_migrations(empty_database) == ALL_MIGRATIONS
+    assert apply_migrations(empty_database) == ALL_MIGRATIONS
     assert apply_migrations(empty_database) == []
     assert pending_migrations(empty_database) == []
     with psycopg2.connect(empty_database) as conn, conn.cursor() as cursor:
         cursor.execute("SELECT number, name, length(checksum) FROM schema_migrations ORDER BY number")
-        assert cursor.fetchall() == [(1, "001_init.sql", 64), (2, "002_performance_indexes.sql", 64)]
+        assert cursor.fetchall() == [(n, name, 64) for n, name in enumerate(ALL_MIGRATIONS, start=1)]
+
+
+def test_confluent_identities_are_given_to_versions_stored_before_them(empty_database, tmp_path):
+    directory = tmp_path / "migrations"
+    directory.mkdir()
+    for name in ALL_MIGRATIONS[:2]:
+        shutil.copy(MIGRATIONS_DIR / name, directory / name)
+    apply_migrations(empty_database, directory=directory)
+    with psycopg2.connect(empty_database) as conn, conn.cursor() as cursor:
+        cursor.execute("INSERT INTO subjects (name) VALUES ('a'), ('b')")
+        rows = [  # subject, semantic version, content hash; 'b' repeats a schema of 'a'
+            ("a", (1, 0, 0), "h1"), ("a", (1, 1, 0), "h2"), ("a", (2, 0, 0), "h3"), ("b", (1, 0, 0), "h2"),
+        ]
+        for subject, (major, minor, patch), digest in rows:
+            cursor.execute(
+                """INSERT INTO schema_versions (id, subject_id, version_major, version_minor, version_patch, format,
+                       content, content_hash, state, compatibility_mode, compatibility_policy)
+                   SELECT %s, id, %s, %s, %s, 'JSON', %s, %s, 'ACTIVE', 'BACKWARD', 'STRICT'
+                   FROM subjects WHERE name = %s""",
+                (str(uuid.uuid4()), major, minor, patch, f'{{"title": "{digest}"}}', digest, subject),
+            )
+    assert apply_migrations(empty_database) == ALL_MIGRATIONS[2:]
+    with psycopg2.connect(empty_database) as conn, conn.cursor() as cursor:
+        cursor.execute(
+            """SELECT s.name, v.version_major, v.version_minor, v.version_number, v.global_id
+               FROM schema_versions v JOIN subjects s ON s.id = v.subject_id ORDER BY s.name, v.version_number"""
+        )
+        assert cursor.fetchall() == [("a", 1, 0, 1, 1), ("a", 1, 1, 2, 2), ("a", 2, 0, 3, 3), ("b", 1, 0, 1, 2)]
+        cursor.execute("SELECT nextval('schema_ids_allocator')")
+        assert cursor.fetchone() == (4,)
 
 
 def test_parallel_starts_do_not_race(empty_database):
@@ -54,7 +87,7 @@ def test_parallel_starts_do_not_race(empty_database):
     for thread in threads:
         thread.join()
     assert failures == []
-    assert sorted(map(len, results)) == [0, 0, 0, 0, 0, 2]
+    assert sorted(map(len, results)) == [0, 0, 0, 0, 0, len(ALL_MIGRATIONS)]
 
 
 def test_an_edited_applied_migration_is_refused(empty_database, tmp_path):
@@ -72,12 +105,12 @@ def test_an_edited_applied_migration_is_refused(empty_database, tmp_path):
 def test_a_failing_migration_leaves_nothing(empty_database, tmp_path):
     directory = tmp_path / "migrations"
     shutil.copytree(MIGRATIONS_DIR, directory)
-    (directory / "003_broken.sql").write_text("CREATE TABLE half_done (x int);\nSELECT no_such_function();\n")
-    with pytest.raises(MigrationError, match="003_broken.sql failed"):
+    (directory / "099_broken.sql").write_text("CREATE TABLE half_done (x int);\nSELECT no_such_function();\n")
+    with pytest.raises(MigrationError, match="099_broken.sql failed"):
         apply_migrations(empty_database, directory=directory)
     with psycopg2.connect(empty_database) as conn, conn.cursor() as cursor:
         cursor.execute("SELECT to_regclass('half_done') IS NULL, count(*) FROM schema_migrations")
-        assert cursor.fetchone() == (True, 2)
+        assert cursor.fetchone() == (True, len(ALL_MIGRATIONS))
 
 
 def test_pool_waits_for_a_free_connection_then_gives_up(database_url):

@@ -44,7 +44,11 @@ Kept although unsound, because they are Confluent's rules: a required property *
 default* counts as compatible, and LENIENT accepts constraining what an open content model
 let through.  ``if``/``then``/``else`` is compared only when the ``if`` schemas are equal
 (otherwise ``TYPE_CHANGED`` at ``#/if``); ``$ref`` is resolved within the document (JSON
-pointers, anchors, embedded ``$id``), anything else is opaque and compared by its text.
+pointers, anchors, embedded ``$id``) and, when given, in the schemas the document references
+(``old_references``/``new_references``: URI -> document, as
+``registry.domain.formats.json_schema.reference_resources`` builds them); a referenced
+schema is followed like a local definition, and so compared as if it were inline.
+Anything else is opaque and compared by its text.
 
 Limits: at most 500 differences are kept per schema node (incompatible ones first, so
 verdicts are exact) since shared definitions can fan out to 2**depth paths; schemas
@@ -54,7 +58,7 @@ nesting deeper than roughly 150 levels raise :class:`SchemaTooLarge`.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from fractions import Fraction
@@ -343,10 +347,16 @@ class Difference:
 
 
 def backward_violations(
-    old: object, new: object, policy: CompatibilityPolicy = CompatibilityPolicy.STRICT
+    old: object,
+    new: object,
+    policy: CompatibilityPolicy = CompatibilityPolicy.STRICT,
+    *,
+    old_references: Mapping[str, object] | None = None,
+    new_references: Mapping[str, object] | None = None,
 ) -> list[Violation]:
     """Changes from `old` (the existing schema, the parsed JSON document) to `new` (the candidate)
-    that a reader using `new` cannot accept for data written with `old`.
+    that a reader using `new` cannot accept for data written with `old`. Each side's
+    `$ref`s may also reach the schemas it references (URI -> parsed document).
 
     Empty list = BACKWARD compatible. FORWARD is backward_violations(new, old); FULL is both.
     Raises :class:`SchemaTooLarge` only when a schema nests deeper than Python's stack allows.
@@ -354,13 +364,18 @@ def backward_violations(
     allowed = compatible_changes(policy)
     return [
         Violation(type=str(diff.type), path=_format_path(diff.path), message=_message(diff))
-        for diff in _compare_documents(old, new, allowed)
+        for diff in _compare_documents(old, new, allowed, old_references, new_references)
         if diff.type not in allowed
     ]
 
 
 def differences(
-    old: object, new: object, policy: CompatibilityPolicy = CompatibilityPolicy.STRICT
+    old: object,
+    new: object,
+    policy: CompatibilityPolicy = CompatibilityPolicy.STRICT,
+    *,
+    old_references: Mapping[str, object] | None = None,
+    new_references: Mapping[str, object] | None = None,
 ) -> list[Difference]:
     """Every difference from `old` to `new`, compatible ones included.
 
@@ -370,7 +385,7 @@ def differences(
     """
     return [
         Difference(type=str(diff.type), path=_format_path(diff.path))
-        for diff in _compare_documents(old, new, compatible_changes(policy))
+        for diff in _compare_documents(old, new, compatible_changes(policy), old_references, new_references)
     ]
 
 
@@ -434,13 +449,23 @@ _NOT_IN_DRAFT: dict[int, frozenset[str]] = {
 class _Block:
     """One combinator of a schema: its criterion, where it lives, and its subschemas."""
 
-    __slots__ = ("criterion", "keyword", "raw_subs", "opaque_ref", "subs")
+    __slots__ = ("criterion", "keyword", "raw_subs", "opaque_ref", "doc", "subs")
 
-    def __init__(self, criterion: str, keyword: str, raw_subs: Sequence[Any], opaque_ref: str | None = None):
+    def __init__(
+        self,
+        criterion: str,
+        keyword: str,
+        raw_subs: Sequence[Any],
+        opaque_ref: str | None = None,
+        doc: _Document | None = None,
+    ):
         self.criterion = criterion  # allOf, anyOf or oneOf
         self.keyword = keyword  # the keyword in the schema; "$ref" for a $ref with siblings
         self.raw_subs = raw_subs
         self.opaque_ref = opaque_ref
+        # The document the subschemas belong to when it is not the schema's own (a $ref
+        # into a referenced schema).
+        self.doc = doc
         self.subs: list[tuple[int, _Schema]] | None = None
 
     def path(self, index: int) -> tuple[str, ...]:
@@ -468,10 +493,48 @@ class _Schema:
         self.types: frozenset[str] | None = None
 
 
+class _References:
+    """The schemas one side's `$ref`s may reach beyond its document, by URI: one
+    `_Document` each, made when first reached."""
+
+    def __init__(self, resources: Mapping[str, Any], draft: int | None) -> None:
+        self._resources = resources
+        # A referenced schema that declares no draft is read in the referencing one's.
+        self._draft = draft
+        self._documents: dict[str, _Document] = {}
+
+    def find(self, uri: str) -> tuple[_Document, Any] | None:
+        """The document and schema at `uri`: a referenced schema, or a resource embedded
+        in one (by its `$id`)."""
+        if uri in self._resources:
+            document = self._document(uri)
+            return document, document.root
+        for known in self._resources:
+            document = self._document(known)
+            embedded = document.embedded_resource(uri)
+            if embedded is not _ABSENT:
+                return document, embedded
+        return None
+
+    def _document(self, uri: str) -> _Document:
+        document = self._documents.get(uri)
+        if document is None:
+            document = _Document(self._resources[uri], self, uri=uri, inherited_draft=self._draft)
+            self._documents[uri] = document
+        return document
+
+
 class _Document:
     """One schema document: resolves `$ref`s and caches a view per schema node."""
 
-    def __init__(self, root: object) -> None:
+    def __init__(
+        self,
+        root: object,
+        references: _References | None = None,
+        *,
+        uri: str = "",
+        inherited_draft: int | None = None,
+    ) -> None:
         self.root = root
         schema_uri = root.get("$schema") if isinstance(root, dict) else None
         # Without a declared draft every draft's keywords count, so no keyword an author
@@ -484,11 +547,15 @@ class _Document:
             ),
             None,
         )
+        if schema_uri is None:
+            self.draft = inherited_draft
         self.unknown_keywords = _NOT_IN_DRAFT.get(self.draft, frozenset()) if self.draft else frozenset()
         # Before 2019-09 a $ref replaces its siblings; from 2019-09 on it applies beside them.
         self.ref_ignores_siblings = self.draft is not None and self.draft <= 7
         root_id = _schema_id(root) if isinstance(root, dict) else None
-        self.base_uri = root_id.rstrip("#") if root_id else ""
+        # A referenced schema without an $id has the URI it was reached by as its base.
+        self.base_uri = (urljoin(uri, root_id) if root_id else uri).rstrip("#")
+        self.references = references
         self._views: dict[int, _Schema] = {}
         self._opaque: dict[int, _Schema] = {}
         self._opaque_by_ref: dict[str, _Schema] = {}
@@ -536,11 +603,11 @@ class _Document:
         ]
         if ref_keyword is not None:
             # A $ref beside other assertions behaves as one more allOf member.
-            target = self._resolve(raw[ref_keyword], ref_keyword)
+            target_doc, target = self._resolve(raw[ref_keyword], ref_keyword)
             if target is _ABSENT:
                 blocks.append(_Block("allOf", "$ref", (), opaque_ref=raw[ref_keyword]))
             else:
-                blocks.append(_Block("allOf", "$ref", (target,)))
+                blocks.append(_Block("allOf", "$ref", (target,), doc=target_doc))
         view.blocks = tuple(blocks)
         view.has_base = any(key not in _COMBINATORS for key in assertions)
         view.declared = _declared_types(raw.get("type"))
@@ -558,19 +625,19 @@ class _Document:
         return view
 
     def _follow_ref(self, raw: dict[str, Any], ref_keyword: str) -> _Schema:
-        target = self._resolve(raw[ref_keyword], ref_keyword)
+        target_doc, target = self._resolve(raw[ref_keyword], ref_keyword)
         if target is _ABSENT:
             opaque = self._opaque.get(id(raw))
             if opaque is None:
                 opaque = _Schema("opaque", {}, self, ref=raw[ref_keyword])
                 self._opaque[id(raw)] = opaque
             return opaque
-        if id(raw) in self._resolving or id(target) in self._resolving:
+        if id(raw) in self._resolving or (target_doc is self and id(target) in self._resolving):
             # A chain of $refs that never reaches a real schema constrains nothing.
             return self.true_view
         self._resolving.add(id(raw))
         try:
-            return self.view(target)
+            return target_doc.view(target)
         finally:
             self._resolving.discard(id(raw))
 
@@ -581,32 +648,41 @@ class _Document:
             self._opaque_by_ref[ref] = opaque
         return opaque
 
-    # -- $ref resolution (local pointers, anchors and embedded $ids; nothing remote) --
+    # -- $ref resolution (local pointers, anchors, embedded $ids and referenced schemas;
+    #    nothing remote) --
 
-    def _resolve(self, ref: str, ref_keyword: str) -> Any:
+    def _resolve(self, ref: str, ref_keyword: str) -> tuple[_Document, Any]:
+        """The document the target lives in, and the target (_ABSENT if unresolvable)."""
         if ref_keyword == "$recursiveRef":
-            return self.root
+            return self, self.root
         base, fragment = urldefrag(ref)
         if base:
-            target = self._resource(base)
+            doc, target = self._resource(base)
             if target is _ABSENT:
-                return _ABSENT
+                return self, _ABSENT
         else:
-            target = self.root
+            doc, target = self, self.root
         if not fragment:
-            return target
+            return doc, target
         if fragment.startswith("/"):
-            return _follow_pointer(target, fragment)
-        return self._index()[0].get(unquote(fragment), _ABSENT)
+            return doc, _follow_pointer(target, fragment)
+        return doc, doc._index()[0].get(unquote(fragment), _ABSENT)
 
-    def _resource(self, base: str) -> Any:
+    def _resource(self, base: str) -> tuple[_Document, Any]:
         absolute = urljoin(self.base_uri, base).rstrip("#") if self.base_uri else base.rstrip("#")
         if self.base_uri and absolute == self.base_uri:
-            return self.root
-        resources = self._index()[1]
-        if absolute in resources:
-            return resources[absolute]
-        return resources.get(base.rstrip("#"), _ABSENT)
+            return self, self.root
+        embedded = self.embedded_resource(absolute)
+        if embedded is _ABSENT:
+            embedded = self.embedded_resource(base.rstrip("#"))
+        if embedded is not _ABSENT or self.references is None:
+            return self, embedded
+        found = self.references.find(absolute) or self.references.find(base.rstrip("#"))
+        return found if found is not None else (self, _ABSENT)
+
+    def embedded_resource(self, uri: str) -> Any:
+        """The schema inside this document whose `$id` is `uri`, or _ABSENT."""
+        return self._index()[1].get(uri, _ABSENT)
 
     def _index(self) -> tuple[dict[str, Any], dict[str, Any]]:
         if self._anchors is None or self._resources is None:
@@ -639,8 +715,14 @@ class _Document:
 # --------------------------------------------------------------------------------------
 
 
-def _compare_documents(old: object, new: object, compatible: frozenset[str]) -> list[_Diff]:
-    comparator = _Comparator(_Document(old), _Document(new), compatible)
+def _compare_documents(
+    old: object,
+    new: object,
+    compatible: frozenset[str],
+    old_references: Mapping[str, object] | None = None,
+    new_references: Mapping[str, object] | None = None,
+) -> list[_Diff]:
+    comparator = _Comparator(_document_with(old, old_references), _document_with(new, new_references), compatible)
     try:
         found = comparator.compare(comparator.old_doc.view(old), comparator.new_doc.view(new))
     except RecursionError as exc:
@@ -649,6 +731,14 @@ def _compare_documents(old: object, new: object, compatible: frozenset[str]) -> 
     for diff in found:
         unique.setdefault((diff.type, diff.path), diff)
     return list(unique.values())
+
+
+def _document_with(root: object, references: Mapping[str, object] | None) -> _Document:
+    if not references:
+        return _Document(root)
+    document = _Document(root)
+    document.references = _References(references, document.draft)
+    return document
 
 
 class _Comparator:
@@ -728,6 +818,7 @@ class _Comparator:
     # -- combined schemas (allOf / anyOf / oneOf, and $ref beside other keywords) --
 
     def _subs(self, block: _Block, doc: _Document) -> list[tuple[int, _Schema]]:
+        doc = block.doc or doc
         if block.subs is None:
             if block.opaque_ref is not None:
                 block.subs = [(0, doc.opaque_view(block.opaque_ref))]

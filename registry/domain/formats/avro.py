@@ -18,6 +18,12 @@ Decisions worth knowing:
   spec, invalid logical types are accepted and mean their underlying type.
 * Names are resolved as the specification says: a dotless reference is looked up in the
   enclosing namespace only (no fallback to the null namespace, unlike Java).
+* References (Confluent's): the schemas given as dependencies are walked first, in order,
+  each from the null namespace, so their named types are defined before the schema uses
+  them by name (full name, or short name within the enclosing namespace). They become
+  nodes of the schema's type graph; a type defined twice (also across dependencies) is
+  refused. Locations inside a dependency read ``<dependency name>#<JSON pointer>``. The
+  normalised text, and so ``content_hash``, is the schema's own.
 * Identity: ``content_hash`` is the sha256 of the schema's JSON with sorted keys and no
   whitespace, *not* the Parsing Canonical Form, which drops doc, aliases and defaults
   and would merge versions that differ in them.
@@ -55,7 +61,7 @@ import reprlib
 import threading
 import warnings
 from collections import OrderedDict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
@@ -77,7 +83,7 @@ from registry.domain.model import (
 from registry.domain.pointers import escape_token
 
 if TYPE_CHECKING:
-    from registry.domain.formats.handlers import ParsedSchema
+    from registry.domain.formats.handlers import Dependency, ParsedSchema
 
 __all__ = [
     "AvroHandler",
@@ -279,11 +285,13 @@ def _branch_label(node: AvroType) -> str:
 
 @dataclass(frozen=True, slots=True, eq=False)
 class AvroSchema:
-    """A checked Avro schema: its JSON (as registered) and its resolved type graph.
-    Immutable, so one instance is shared by every caller."""
+    """A checked Avro schema: its JSON (as registered) and its resolved type graph, which
+    includes the named types of the schemas it references. Immutable, so one instance is
+    shared by every caller."""
 
     schema_json: Any
     root: AvroType
+    dependencies: tuple[tuple[str, Any], ...] = ()  # (name, JSON) of the referenced schemas, as given
 
 
 # --------------------------------------------------------------------------------------
@@ -317,9 +325,9 @@ def _json_type(value: object) -> str:
     return type(value).__name__
 
 
-def _check_size_and_values(document: object, limits: Limits) -> None:
+def _check_size_and_values(document: object, limits: Limits, root_pointer: str = "") -> None:
     """Refuse oversized schemas before any recursive walk, and values JSON cannot carry."""
-    stack: list[tuple[object, int, str]] = [(document, 1, "")]
+    stack: list[tuple[object, int, str]] = [(document, 1, root_pointer)]
     count = 0
     while stack:
         value, depth, pointer = stack.pop()
@@ -358,10 +366,11 @@ class _GraphBuilder:
     its graph. Problems are collected (with JSON pointers), not raised, so one response
     lists them all."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, with_dependencies: bool = False) -> None:
         self.named: dict[str, NamedType] = {}
         self.problems: list[SchemaProblem] = []
         self.fields_with_defaults: list[RecordField] = []
+        self.with_dependencies = with_dependencies
 
     def problem(self, location: str, message: str) -> None:
         if len(self.problems) < _MAX_SCHEMA_PROBLEMS:
@@ -387,9 +396,11 @@ class _GraphBuilder:
         node = self.named.get(fullname)
         if node is None:
             looked_up = f" (looked up as {fullname!r})" if fullname != name else ""
+            where = " or by a referenced schema" if self.with_dependencies else ""
             self.problem(
                 pointer,
-                f"unknown type {name!r}{looked_up}: not a primitive type, nor a named type defined before this point",
+                f"unknown type {name!r}{looked_up}: not a primitive type, nor a named type defined before this "
+                f"point{where}",
             )
             return _InvalidType(pointer)
         return node
@@ -653,20 +664,32 @@ def _qualify(name: str, namespace: str) -> str:
 _NAME_RULE = "names start with a letter or _ and go on with letters, digits or _ (dots separate namespace parts)"
 
 
-def _build_schema(schema_json: object, *, check_defaults: bool) -> AvroSchema:
-    builder = _GraphBuilder()
+def _build_schema(
+    schema_json: object, *, check_defaults: bool, dependencies: Sequence[tuple[str, Any]] = ()
+) -> AvroSchema:
+    builder = _GraphBuilder(with_dependencies=bool(dependencies))
+    for name, dependency_json in dependencies:
+        # Each referenced schema is a file of its own: it starts in the null namespace.
+        builder.build(dependency_json, f"{name}#", "")
     root = builder.build(schema_json, "", "")
     if check_defaults and not builder.problems:
         builder.check_defaults()
     if builder.problems:
         raise InvalidSchema("schema is not a valid Avro schema", problems=builder.problems)
-    return AvroSchema(schema_json, root)
+    return AvroSchema(schema_json, root, tuple(dependencies))
 
 
-def _library_complaint(schema_json: object) -> str | None:
+def _library_complaint(schema_json: object, dependencies: Sequence[tuple[str, Any]] = ()) -> str | None:
     """What the reference implementation finds wrong with a schema our walk accepted."""
     try:
-        avro.schema.parse(orjson.dumps(schema_json).decode())
+        if dependencies:
+            # One name table for all, as Confluent's parser does: the schema sees their types.
+            names = avro.schema.Names()
+            for _, dependency_json in dependencies:
+                avro.schema.make_avsc_object(dependency_json, names)
+            avro.schema.make_avsc_object(schema_json, names)
+        else:
+            avro.schema.parse(orjson.dumps(schema_json).decode())
     except RecursionError:
         return "the schema is nested too deeply for the Avro library"
     except Exception as error:  # noqa: BLE001 - any failure of the library is a refusal
@@ -1180,10 +1203,11 @@ class AvroHandler:
         self._limits = limits or Limits()
         self._loaded = _LoadedSchemas(cache_entries, _LOAD_CACHE_CHARACTERS)
 
-    def parse(self, schema: Any) -> ParsedSchema:
+    def parse(self, schema: Any, dependencies: Sequence[Dependency] = ()) -> ParsedSchema:
         """Check a schema given as JSON text or as parsed JSON; raise InvalidSchema
         (SchemaTooLarge past the limits). A ``str`` is always the schema's text: the
-        primitive type string is ``'"string"'``."""
+        primitive type string is ``'"string"'``. ``dependencies`` (flattened, each before
+        those using it) define the named types the schema may use besides its own."""
         # Imported here because handlers.py imports this module to register the format.
         from registry.domain.formats.handlers import ParsedSchema
 
@@ -1205,8 +1229,9 @@ class AvroHandler:
         if not isinstance(schema_json, (str, list, dict)):
             _raise_invalid("", f"an Avro schema is a JSON string, object or array, not {_json_type(schema_json)}")
         _check_size_and_values(schema_json, self._limits)
-        document = _build_schema(schema_json, check_defaults=True)
-        complaint = _library_complaint(schema_json)
+        loaded = self._load_dependencies(dependencies, check=True)
+        document = _build_schema(schema_json, check_defaults=True, dependencies=loaded)
+        complaint = _library_complaint(schema_json, loaded)
         if complaint is not None:
             raise InvalidSchema(
                 "schema is not a valid Avro schema (refused by the Avro library)",
@@ -1217,19 +1242,47 @@ class AvroHandler:
         content_hash = hashlib.sha256(normalised_text(schema_json).encode()).hexdigest()
         return ParsedSchema(self.format, document, content, content_hash)
 
-    def load(self, content: str) -> AvroSchema:
-        """The document of content that ``parse`` accepted when it was registered (not
-        checked again; cached)."""
-        cached = self._loaded.get(content)
+    def load(self, content: str, dependencies: Sequence[Dependency] = ()) -> AvroSchema:
+        """The document of content that ``parse`` accepted (with these dependencies) when
+        it was registered (not checked again; cached)."""
+        key = content
+        if dependencies:
+            # A schema text is JSON, so it never starts with this prefix; the rest is unambiguous.
+            texts = [content, [[item.name, item.content] for item in dependencies]]
+            key = "with references:" + orjson.dumps(texts).decode()
+        cached = self._loaded.get(key)
         if cached is not None:
             return cached
-        document = _build_schema(orjson.loads(content), check_defaults=False)
-        self._loaded.put(content, document)
+        loaded = self._load_dependencies(dependencies, check=False)
+        document = _build_schema(orjson.loads(content), check_defaults=False, dependencies=loaded)
+        self._loaded.put(key, document)
         return document
 
+    def _load_dependencies(self, dependencies: Sequence[Dependency], *, check: bool) -> list[tuple[str, Any]]:
+        if not dependencies:
+            return []
+        from registry.domain.formats.handlers import distinct_dependencies
+
+        loaded: list[tuple[str, Any]] = []
+        for dependency in distinct_dependencies(dependencies):
+            try:
+                dependency_json = orjson.loads(dependency.content)
+            except orjson.JSONDecodeError as exc:
+                message = f"the referenced schema {dependency.name!r} is not valid JSON: {exc.msg}"
+                raise InvalidSchema(message, problems=[SchemaProblem(f"{dependency.name}#", message)]) from None
+            if check:
+                _check_size_and_values(dependency_json, self._limits, f"{dependency.name}#")
+            loaded.append((dependency.name, dependency_json))
+        return loaded
+
     def only_annotations_differ(self, old: Any, new: Any) -> bool:
-        old_json, new_json = self._as_schema(old).schema_json, self._as_schema(new).schema_json
-        return normalised_text(_without_docs(old_json)) == normalised_text(_without_docs(new_json))
+        old_schema, new_schema = self._as_schema(old), self._as_schema(new)
+        if normalised_text(_without_docs(old_schema.schema_json)) != normalised_text(
+            _without_docs(new_schema.schema_json)
+        ):
+            return False
+        # Conservative: a referenced schema added, dropped or changed beyond its docs counts.
+        return _dependency_texts(old_schema) == _dependency_texts(new_schema)
 
     def backward_violations(self, old: Any, new: Any, policy: CompatibilityPolicy) -> list[Violation]:
         """What a reader using ``new`` cannot read of data written with ``old``, by
@@ -1273,3 +1326,7 @@ class AvroHandler:
         if isinstance(document, str):
             return self.load(document)
         return self.parse(document).document
+
+
+def _dependency_texts(schema: AvroSchema) -> dict[str, str]:
+    return {name: normalised_text(_without_docs(dependency_json)) for name, dependency_json in schema.dependencies}

@@ -15,8 +15,14 @@ Decisions worth knowing:
 * Dialects: draft-04, -06, -07, 2019-09 and 2020-12, chosen by the root ``$schema``
   (http or https, with or without a trailing ``#``); 2020-12 when absent.
 * ``$ref``: local references only (JSON pointers, anchors, ids of resources inside the
-  document) plus the official metaschemas bundled with ``jsonschema``. Nothing is ever
-  fetched: every registry used here refuses retrieval.
+  document) plus the official metaschemas bundled with ``jsonschema``, and the schemas
+  the registry resolved from the schema's references (``reference_resources``). Nothing
+  is ever fetched: every registry used here refuses retrieval.
+* References: a ``$ref`` whose URI (before ``#``) is a reference's name, as written or
+  resolved against the schema's ``$id``, reaches that schema; fragments point into it.
+  A referenced schema without ``$schema`` is read in the referencing schema's dialect;
+  one that names another dialect is refused (validation applies one dialect throughout).
+  Problems inside a referenced schema are located as ``<name>#<JSON pointer>``.
 * ``pattern``, ``patternProperties`` and ``format: "regex"`` use ECMA-262 semantics via
   the ``regex`` package with a per-match timeout and a per-validation time budget, so a
   catastrophic pattern cannot hang a worker. See ``translate_ecma_regex``.
@@ -46,6 +52,7 @@ from dataclasses import dataclass
 from enum import Enum
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urldefrag, urljoin
 
 import jsonschema.validators
 import orjson
@@ -71,10 +78,12 @@ __all__ = [
     "PATTERN_COMPILE_BUDGET_SECONDS",
     "PATTERN_MATCH_TIMEOUT_SECONDS",
     "PATTERN_TIME_BUDGET_SECONDS",
+    "SchemaWithReferences",
     "canonical_text",
     "compile_validator",
     "ecma_pattern_error",
     "parse_schema",
+    "reference_resources",
     "strip_annotations",
     "translate_ecma_regex",
 ]
@@ -798,11 +807,24 @@ _OFFLINE_REGISTRY: referencing.Registry[Any] = _BUNDLED_METASCHEMAS.combine(
 ).crawl()
 
 
-def _resolver_for(document: object, specification: referencing.Specification[Any]) -> Resolver[Any]:
+def _resolver_for(
+    document: object,
+    specification: referencing.Specification[Any],
+    references: Mapping[str, object] | None = None,
+) -> Resolver[Any]:
     resource = specification.create_resource(document)
     root_uri = resource.id() or ""
+    registry = _OFFLINE_REGISTRY.with_resource(root_uri, resource)
+    if references:
+        # Referenced schemas are read in the referencing schema's dialect (parse_schema
+        # refuses one that names another).
+        registry = registry.with_resources(
+            (uri, specification.create_resource(referenced))
+            for uri, referenced in references.items()
+            if uri != root_uri
+        )
     # Crawled up front so lookups on the hot path are dictionary hits, not re-crawls.
-    return _OFFLINE_REGISTRY.with_resource(root_uri, resource).crawl().resolver(base_uri=root_uri)
+    return registry.crawl().resolver(base_uri=root_uri)
 
 
 @dataclass(frozen=True, slots=True)
@@ -1133,11 +1155,17 @@ def _metaschema_problems(document: object, dialect: _Dialect) -> list[SchemaProb
     return problems
 
 
-def _describe_unresolvable(ref: str, error: Exception) -> str:
+def _describe_unresolvable(ref: str, error: Exception, has_references: bool) -> str:
     if isinstance(error, referencing.exceptions.PointerToNowhere):
         return f"$ref {ref!r} does not resolve: nothing exists at that JSON pointer in the schema"
     if isinstance(error, referencing.exceptions.NoSuchAnchor | referencing.exceptions.InvalidAnchor):
         return f"$ref {ref!r} does not resolve: the schema defines no such anchor"
+    if isinstance(error, referencing.exceptions.Unresolvable) and has_references:
+        return (
+            f"$ref {ref!r} points outside this schema document and names none of the schemas it references; "
+            "remote references are not allowed (they are never fetched) - add the schema as a reference "
+            "or embed the definition under $defs"
+        )
     if isinstance(error, referencing.exceptions.Unresolvable):
         return (
             f"$ref {ref!r} points outside this schema document; remote references are not allowed "
@@ -1148,7 +1176,7 @@ def _describe_unresolvable(ref: str, error: Exception) -> str:
 
 @dataclass(slots=True)
 class _SchemaNode:
-    pointer: str
+    pointer: str  # JSON pointer; "<name>#<JSON pointer>" inside a referenced schema
     schema: dict[str, Any]
     resolver: Resolver[Any]
 
@@ -1164,10 +1192,10 @@ class _SchemaGraph:
     unresolvable: list[SchemaProblem]
 
 
-def _dict_pointers(document: object) -> dict[int, str]:
-    """JSON pointer of every object in the document, by identity."""
+def _dict_pointers(document: object, prefix: str = "") -> dict[int, str]:
+    """JSON pointer (after ``prefix``) of every object in the document, by identity."""
     pointers: dict[int, str] = {}
-    pending: list[tuple[object, str]] = [(document, "")]
+    pending: list[tuple[object, str]] = [(document, prefix)]
     while pending:
         value, pointer = pending.pop()
         if isinstance(value, dict):
@@ -1178,10 +1206,24 @@ def _dict_pointers(document: object) -> dict[int, str]:
     return pointers
 
 
-def _schema_graph(document: object, dialect: _Dialect) -> _SchemaGraph:
+def _reference_pointers(document: object, references: Mapping[str, object] | None) -> dict[int, str]:
+    """Where every object of the document and of its referenced schemas is, by identity; a
+    referenced schema's objects are located by the first URI it is known by (its name)."""
+    pointers = _dict_pointers(document)
+    seen: set[int] = set()
+    for uri, referenced in (references or {}).items():
+        if id(referenced) not in seen:
+            seen.add(id(referenced))
+            pointers.update(_dict_pointers(referenced, f"{uri}#"))
+    return pointers
+
+
+def _schema_graph(
+    document: object, dialect: _Dialect, references: Mapping[str, object] | None = None
+) -> _SchemaGraph:
     """Walks keyword positions and, beyond them, the targets of ``$ref``s (which may sit
-    anywhere in the document, e.g. under an unknown keyword), so that every schema the
-    validator can evaluate gets the same checks."""
+    anywhere in the document, e.g. under an unknown keyword, or in a referenced schema),
+    so that every schema the validator can evaluate gets the same checks."""
     graph = _SchemaGraph(nodes=[], in_place_edges=[], unresolvable=[])
     if not isinstance(document, dict):
         return graph
@@ -1194,7 +1236,7 @@ def _schema_graph(document: object, dialect: _Dialect) -> _SchemaGraph:
         graph.in_place_edges.append([])
         return len(graph.nodes) - 1
 
-    add("", document, _resolver_for(document, dialect.specification))
+    add("", document, _resolver_for(document, dialect.specification, references))
     position = 0
     while position < len(graph.nodes):
         node = graph.nodes[position]
@@ -1218,7 +1260,7 @@ def _schema_graph(document: object, dialect: _Dialect) -> _SchemaGraph:
                 resolved = node.resolver.lookup(ref)
             except Exception as error:  # referencing raises ValueError/TypeError for odd pointers too
                 graph.unresolvable.append(
-                    SchemaProblem(location=location, message=_describe_unresolvable(ref, error))
+                    SchemaProblem(location=location, message=_describe_unresolvable(ref, error, bool(references)))
                 )
                 continue
             contents = resolved.contents
@@ -1227,9 +1269,9 @@ def _schema_graph(document: object, dialect: _Dialect) -> _SchemaGraph:
             target = index_of.get(id(contents))
             if target is None:
                 if pointers is None:
-                    pointers = _dict_pointers(document)
+                    pointers = _reference_pointers(document, references)
                 if id(contents) not in pointers:
-                    continue  # a bundled metaschema, not part of this document
+                    continue  # a bundled metaschema, not part of this document or its references
                 target = add(pointers[id(contents)], contents, resolved.resolver)
             edges.append((target, location))
         position += 1
@@ -1310,14 +1352,81 @@ def _cycle_problem(graph: _SchemaGraph) -> SchemaProblem | None:
     return None
 
 
-def parse_schema(document: object, limits: Limits = Limits()) -> object:
+@dataclass(frozen=True, slots=True, eq=False)
+class SchemaWithReferences:
+    """A schema together with the schemas its references resolved to: the document
+    ``parse``/``load`` give for a schema registered with references. Never mutated."""
+
+    schema: object  # the schema's own document
+    dependencies: tuple[tuple[str, object], ...]  # (reference name, document), as given
+    resources: Mapping[str, object]  # see reference_resources
+
+
+def reference_resources(document: object, dependencies: Iterable[tuple[str, object]]) -> dict[str, object]:
+    """Every URI a ``$ref`` of ``document`` may reach a referenced schema by: its name as
+    written (without fragment), then that name resolved against the document's ``$id``
+    (as Confluent registers references). A name given twice keeps its first document."""
+    base = ""
+    if isinstance(document, dict):
+        identifier = _dialect_of(document).specification.create_resource(document).id()
+        base = urldefrag(identifier).url if isinstance(identifier, str) else ""
+    named = [(urldefrag(name).url, referenced) for name, referenced in dependencies]
+    resources: dict[str, object] = {}
+    for uri, referenced in named:
+        resources.setdefault(uri, referenced)
+    if base:
+        for uri, referenced in named:
+            absolute = urljoin(base, uri)
+            if absolute != base:  # never shadow the document itself
+                resources.setdefault(absolute, referenced)
+    return resources
+
+
+def _reference_problems(
+    references: Mapping[str, object], dialect: _Dialect, limits: Limits
+) -> list[SchemaProblem]:
+    """Referenced schemas were checked when they were registered; what matters here is
+    that they are schemas of the same dialect and plain JSON within the limits."""
+    problems: list[SchemaProblem] = []
+    seen: set[int] = set()
+    for uri, referenced in references.items():
+        if id(referenced) in seen:
+            continue
+        seen.add(id(referenced))
+        if not _is_schema(referenced):
+            problems.append(
+                SchemaProblem(location=f"{uri}#", message=f"the referenced schema {uri!r} is not a JSON Schema")
+            )
+            continue
+        try:
+            _check_size_and_values(referenced, limits)
+        except InvalidSchema as error:
+            located = [SchemaProblem(f"{uri}#{problem.location}", problem.message) for problem in error.problems]
+            raise type(error)(f"referenced schema {uri!r}: {error.message}", problems=located) from None
+        if isinstance(referenced, dict) and "$schema" in referenced:
+            if _lookup_dialect(referenced["$schema"]) is not dialect:
+                problems.append(
+                    SchemaProblem(
+                        location=f"{uri}#/$schema",
+                        message=f"the referenced schema {uri!r} names the dialect {referenced['$schema']!r}, "
+                        f"but the referencing schema is {dialect.name}: both must use the same dialect",
+                    )
+                )
+    return problems
+
+
+def parse_schema(
+    document: object, limits: Limits = Limits(), references: Mapping[str, object] | None = None
+) -> object:
     """Check a parsed JSON Schema (dict or bool) and return it.
 
     Raises ``SchemaTooLarge`` past ``limits``; ``InvalidSchema`` (problems carry JSON
     pointers) for: a document that is not an object/boolean or not plain JSON data; an
     unknown ``$schema``; metaschema violations; ``pattern``/``patternProperties`` keys that
-    are not ECMA-262 regexes; ``$ref``s that do not resolve inside the document (remote
-    references are refused, never fetched); ``$ref`` cycles that would recurse forever.
+    are not ECMA-262 regexes; ``$ref``s that do not resolve inside the document nor to one
+    of ``references`` (see ``reference_resources``; remote references are refused, never
+    fetched); ``$ref`` cycles that would recurse forever, also through referenced schemas;
+    a referenced schema of another dialect.
     """
     if not _is_schema(document):
         message = "a JSON Schema must be a JSON object or a boolean"
@@ -1328,8 +1437,14 @@ def parse_schema(document: object, limits: Limits = Limits()) -> object:
     problems = _metaschema_problems(document, dialect)
     if problems:
         raise InvalidSchema(f"schema is not a valid JSON Schema ({dialect.name})", problems=problems)
+    if references:
+        problems = _reference_problems(references, dialect, limits)
+        if problems:
+            raise InvalidSchema(
+                f"schema references schemas it cannot use ({dialect.name})", problems=problems[:_MAX_SCHEMA_PROBLEMS]
+            )
 
-    graph = _schema_graph(document, dialect)
+    graph = _schema_graph(document, dialect, references)
     problems = _pattern_problems(graph.nodes) + _embedded_dialect_problems(graph.nodes, dialect)
     problems += graph.unresolvable
     if problems:
@@ -1482,21 +1597,38 @@ class CompiledValidator:
         return issues
 
 
-def compile_validator(document: object) -> CompiledValidator:
-    """Build the validator for a schema ``parse_schema`` accepted. Do it once per schema
-    and reuse it: the result holds no per-call state."""
+def compile_validator(document: object, references: Mapping[str, object] | None = None) -> CompiledValidator:
+    """Build the validator for a schema ``parse_schema`` accepted (with the same
+    ``references``; a ``SchemaWithReferences`` carries its own). Do it once per schema and
+    reuse it: the result holds no per-call state."""
+    if isinstance(document, SchemaWithReferences):
+        document, references = document.schema, document.resources
     dialect = _dialect_of(document)
-    nodes = _schema_graph(document, dialect).nodes
+    nodes = _schema_graph(document, dialect, references).nodes
     patterns: dict[str, regex.Pattern[str]] = {}
     for _, pattern in _patterns_in(nodes):
         try:
             patterns[pattern] = _compile_ecma(pattern)
         except InvalidEcmaPattern:
             pass  # reported by the keyword at validation time
-    for_validation = _validation_copy(document, dialect, {id(node.schema) for node in nodes})
+    schema_ids = {id(node.schema) for node in nodes}
+    for_validation = _validation_copy(document, dialect, schema_ids)
+    references_for_validation: dict[str, object] | None = None
+    if references:
+        copies: dict[int, object] = {}
+        references_for_validation = {}
+        for uri, referenced in references.items():
+            if id(referenced) not in copies:
+                copy = _validation_copy(referenced, dialect, schema_ids)
+                if isinstance(copy, dict):
+                    # Also where the root is not itself a schema node: a "$schema" would make
+                    # jsonschema swap in its stock validator class (see _validation_copy).
+                    copy.pop("$schema", None)
+                copies[id(referenced)] = copy
+            references_for_validation[uri] = copies[id(referenced)]
     validator = dialect.validator_class(
         for_validation,
         format_checker=dialect.format_checker,
-        _resolver=_resolver_for(for_validation, dialect.specification),
+        _resolver=_resolver_for(for_validation, dialect.specification, references_for_validation),
     )
     return CompiledValidator(validator, patterns)

@@ -7,10 +7,12 @@ protocol of ``registry.domain.formats.handlers``.
 Decisions worth knowing:
 
 * Compiling: the text is compiled by protoc as shipped by ``grpcio-tools`` into a real
-  ``FileDescriptorProto`` (file name ``schema.proto``). Imports resolve only to the
-  well-known types bundled with grpcio-tools (``google/protobuf/*.proto``). proto2 and
-  proto3 are accepted (no ``syntax`` line means proto2, as for protoc); editions are
-  refused.
+  ``FileDescriptorProto`` (file name ``schema.proto``). Imports resolve to the
+  well-known types bundled with grpcio-tools (``google/protobuf/*.proto``) and to the
+  schemas given as dependencies (Confluent references), each under its name as the import
+  path; a dependency named like a bundled file is ignored (the bundled one is used), and
+  none may be named ``schema.proto``. proto2 and proto3 are accepted (no ``syntax`` line
+  means proto2, as for protoc); editions are refused.
 * protoc runs in a short-lived subprocess, not in-process. Measured on the 2-core
   machine: a small schema costs about 15 ms as a subprocess (interpreter start-up; protoc
   itself takes under 1 ms) against 0.8 ms in-process, but a 390 kB schema with 3000
@@ -21,7 +23,8 @@ Decisions worth knowing:
   (errors included) are kept in a bounded LRU keyed by the text, so ``load`` of a
   registered schema costs one compile per worker.
 * Duplicates: ``content_hash`` is the sha256 of the deterministic serialization of the
-  compiled ``FileDescriptorProto``, which carries no source info. Texts that differ only
+  compiled ``FileDescriptorProto`` of the schema's own file (its imports are named, not
+  included), which carries no source info. Texts that differ only
   in comments, whitespace or layout have the same hash and so register as the same
   content (the text submitted first is the one kept).
 * Annotations: ``only_annotations_differ`` is also true when two schemas differ only in
@@ -33,12 +36,16 @@ Decisions worth knowing:
   its leading ``#``: ``/Order`` (a message), ``/Order/Line`` (a nested type), ``/Order/3``
   (field number 3), ``/Order/choice`` (a oneof), ``/Order/choice/5`` (field 5 inside that
   oneof), ``/Status/2`` (enum value 2), and ``""`` for the file itself (the package).
+  A message of a dependency that differs between the two schemas is compared as if it
+  were declared in the schema (its changes are reported at ``/<its name without
+  package>/...``) when a field of the schema uses it; unchanged dependencies cost nothing.
 * Validation: ``compile_validator`` checks the proto3 JSON form of one message and
   reports every problem it finds, each with a JSON pointer into the document and a
   ``schema_path`` of ``/<message>/<field>`` (message names relative to the package,
-  nested ones dotted: ``/Order.Line/price``). Values of imported types (the well-known
-  types: Timestamp, Duration, Struct, Value, ListValue, Any, wrappers, FieldMask, Empty)
-  are checked by ``json_format``, which reports the first problem inside each such value.
+  nested ones dotted: ``/Order.Line/price``). Messages of dependencies are checked like
+  the schema's own. Values of the well-known types (Timestamp, Duration, Struct, Value,
+  ListValue, Any, wrappers, FieldMask, Empty) are checked by ``json_format``, which
+  reports the first problem inside each such value.
 """
 
 from __future__ import annotations
@@ -55,7 +62,7 @@ import sys
 import tempfile
 import threading
 from collections import OrderedDict
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
@@ -75,7 +82,7 @@ from registry.domain.model import (
 from registry.domain.pointers import escape_token
 
 if TYPE_CHECKING:
-    from registry.domain.formats.handlers import ParsedSchema
+    from registry.domain.formats.handlers import Dependency, ParsedSchema
 
 __all__ = [
     "COMPATIBLE_CHANGES",
@@ -130,6 +137,11 @@ class _TypeInfo:
     def is_local(self) -> bool:
         return self.file_name == SCHEMA_FILE_NAME
 
+    @property
+    def is_well_known(self) -> bool:
+        """Declared in a file bundled with protoc (not in the schema nor in a dependency)."""
+        return self.file_name in _BUNDLED_FILES
+
 
 @dataclass(frozen=True, slots=True, eq=False)
 class ProtobufDocument:
@@ -138,7 +150,8 @@ class ProtobufDocument:
 
     text: str
     file: descriptor_pb2.FileDescriptorProto  # the schema itself, without source info
-    imports: tuple[descriptor_pb2.FileDescriptorProto, ...]  # imported files, dependencies first
+    # Imported files (well-known ones and dependencies), transitively, each before its importers.
+    imports: tuple[descriptor_pb2.FileDescriptorProto, ...]
     descriptor_bytes: bytes  # deterministic serialization of ``file``
     types: Mapping[str, _TypeInfo] = field(repr=False)  # by full name, imported types included
 
@@ -160,9 +173,14 @@ class ProtobufDocument:
         ]
 
 
-def serialized_descriptor(document: ProtobufDocument) -> bytes:
+def serialized_descriptor(document: ProtobufDocument | str, dependencies: Sequence[Dependency] = ()) -> bytes:
     """The schema as a serialized ``FileDescriptorProto`` (deterministic, no source info):
-    the form in which Kafka Protobuf serializers exchange schemas."""
+    the form in which Kafka Protobuf serializers exchange schemas. Only the schema's own
+    file: its ``dependency`` list names its imports, whose files are not included (as
+    Confluent's ``format=serialized``). ``document`` may be ``.proto`` text, compiled here
+    with ``dependencies``; a compiled document already holds its dependencies."""
+    if isinstance(document, str):
+        document = compile_proto(document, dependencies=dependencies)
     return document.descriptor_bytes
 
 
@@ -194,6 +212,21 @@ def _index_types(files: list[descriptor_pb2.FileDescriptorProto]) -> dict[str, _
 _GRPC_TOOLS_DIR = os.path.dirname(os.path.abspath(grpc_tools.__file__))
 _SITE_DIR = os.path.dirname(_GRPC_TOOLS_DIR)
 _WELL_KNOWN_INCLUDE_DIR = os.path.join(_GRPC_TOOLS_DIR, "_proto")
+
+
+def _bundled_files() -> frozenset[str]:
+    names = set()
+    for directory, _, files in os.walk(_WELL_KNOWN_INCLUDE_DIR):
+        relative = os.path.relpath(directory, _WELL_KNOWN_INCLUDE_DIR)
+        for name in files:
+            if name.endswith(".proto"):
+                path = name if relative == "." else os.path.join(relative, name)
+                names.add(path.replace(os.sep, "/"))
+    return frozenset(names)
+
+
+# Import paths protoc resolves by itself, as grpcio-tools bundles them.
+_BUNDLED_FILES = _bundled_files()
 
 # Runs protoc in a bare interpreter (-I -S: no site, no PYTHON* variables) through the
 # extension that ``grpc_tools.protoc.main`` wraps: importing ``grpc_tools.protoc`` itself
@@ -261,11 +294,25 @@ class _CompileCache:
         return len(self._entries)
 
 
-def _run_protoc(text: str, limits: Limits) -> _CompileOutcome:
+def _run_protoc(text: str, limits: Limits, dependencies: Sequence[tuple[str, str]] = ()) -> _CompileOutcome:
     with tempfile.TemporaryDirectory(prefix="registry-proto-") as work_dir:
-        source_path = os.path.join(work_dir, SCHEMA_FILE_NAME)
+        # Sources in a directory of their own, so no dependency name can clash with the output.
+        source_dir = os.path.join(work_dir, "src")
+        os.mkdir(source_dir)
+        source_path = os.path.join(source_dir, SCHEMA_FILE_NAME)
         with open(source_path, "w", encoding="utf-8") as source:
             source.write(text)
+        for name, content in dependencies:
+            # protoc finds an import by its path below --proto_path; names were checked
+            # by _check_dependencies (relative, no "..").
+            dependency_path = os.path.join(source_dir, *name.split("/"))
+            try:
+                os.makedirs(os.path.dirname(dependency_path), exist_ok=True)
+                with open(dependency_path, "x", encoding="utf-8") as dependency_file:
+                    dependency_file.write(content)
+            except OSError:
+                message = f"the reference {name!r} clashes with another file's path (one names the other's directory)"
+                return _CompileFailure(message, (SchemaProblem(location="", message=message),))
         descriptor_set_path = os.path.join(work_dir, "descriptor_set.pb")
         command = [
             sys.executable,
@@ -274,7 +321,7 @@ def _run_protoc(text: str, limits: Limits) -> _CompileOutcome:
             "-c",
             _PROTOC_BOOTSTRAP,
             _SITE_DIR,
-            f"--proto_path={work_dir}",
+            f"--proto_path={source_dir}",
             f"--proto_path={_WELL_KNOWN_INCLUDE_DIR}",
             "--include_imports",
             f"--descriptor_set_out={descriptor_set_path}",
@@ -297,14 +344,17 @@ def _run_protoc(text: str, limits: Limits) -> _CompileOutcome:
                 message, (SchemaProblem(location="", message=message),), too_large=True, transient=True
             )
         if completed.returncode != 0:
-            stderr = completed.stderr.decode("utf-8", errors="replace").replace(work_dir + os.sep, "")
-            return _failure_from_diagnostics(stderr, limits)
+            stderr = completed.stderr.decode("utf-8", errors="replace")
+            stderr = stderr.replace(source_dir + os.sep, "").replace(work_dir + os.sep, "")
+            return _failure_from_diagnostics(stderr, limits, frozenset(name for name, _ in dependencies))
         with open(descriptor_set_path, "rb") as compiled:
             descriptor_set = descriptor_pb2.FileDescriptorSet.FromString(compiled.read())
     return _document_from(text, list(descriptor_set.file))
 
 
-def _failure_from_diagnostics(stderr: str, limits: Limits) -> _CompileFailure:
+def _failure_from_diagnostics(
+    stderr: str, limits: Limits, dependency_names: frozenset[str] = frozenset()
+) -> _CompileFailure:
     problems: list[SchemaProblem] = []
     seen: set[tuple[str, str]] = set()
     for line in stderr.splitlines():
@@ -312,10 +362,18 @@ def _failure_from_diagnostics(stderr: str, limits: Limits) -> _CompileFailure:
         if match is None or match["message"].startswith("warning:"):
             continue
         file_name = match["file"]
-        if file_name != SCHEMA_FILE_NAME and not file_name.endswith(".proto"):
+        if file_name != SCHEMA_FILE_NAME and not file_name.endswith(".proto") and file_name not in dependency_names:
             continue  # not a diagnostic: noise from protoc's logging library
         location = f"{match['line']}:{match['column']}" if match["line"] else ""
+        if location and file_name in dependency_names:
+            location = f"{file_name}:{location}"  # a line of the dependency, not of the schema
         message = match["message"] if file_name == SCHEMA_FILE_NAME else f"{file_name}: {match['message']}"
+        if not location and match["message"] == "File not found.":
+            # protoc's words say nothing of where imports may come from.
+            message = (
+                f"{file_name}: File not found: an import must name one of the schema's references "
+                "or a well-known google/protobuf file"
+            )
         if (location, message) in seen:
             continue  # an unclosed block repeats the same complaint once per level
         seen.add((location, message))
@@ -344,11 +402,12 @@ def _document_from(text: str, files: list[descriptor_pb2.FileDescriptorProto]) -
     )
 
 
-def compile_proto(text: str, limits: Limits | None = None) -> ProtobufDocument:
-    """Compile ``.proto`` text, without caching; raise InvalidSchema (SchemaTooLarge)."""
+def compile_proto(text: str, limits: Limits | None = None, dependencies: Sequence[Dependency] = ()) -> ProtobufDocument:
+    """Compile ``.proto`` text, without caching, with ``dependencies`` importable by their
+    names; raise InvalidSchema (SchemaTooLarge)."""
     limits = limits or Limits()
     _check_text(text, limits)
-    outcome = _run_protoc(text, limits)
+    outcome = _run_protoc(text, limits, _check_dependencies(dependencies, limits))
     if isinstance(outcome, _CompileFailure):
         raise outcome.error()
     return outcome
@@ -371,6 +430,43 @@ def _check_text(text: object, limits: Limits) -> None:
         )
 
 
+def _check_dependencies(dependencies: Sequence[Dependency], limits: Limits) -> list[tuple[str, str]]:
+    """(import path, text) of the dependencies protoc gets: checked, each name once, those
+    named like a bundled file left out (protoc's own copy wins, as it must for
+    ``json_format`` to handle the well-known types)."""
+    if not dependencies:
+        return []
+    from registry.domain.formats.handlers import distinct_dependencies
+
+    checked: list[tuple[str, str]] = []
+    for dependency in distinct_dependencies(dependencies):
+        name = dependency.name
+        problem = _import_path_problem(name)
+        if problem is not None:
+            message = f"the reference {name!r} cannot be an import path: {problem}"
+            raise InvalidSchema(message, problems=[SchemaProblem(location="", message=message)])
+        try:
+            _check_text(dependency.content, limits)
+        except InvalidSchema as error:
+            located = [SchemaProblem(f"{name}:{problem.location}", problem.message) for problem in error.problems]
+            raise type(error)(f"the referenced schema {name!r}: {error.message}", problems=located) from None
+        if name not in _BUNDLED_FILES:
+            checked.append((name, dependency.content))
+    return checked
+
+
+def _import_path_problem(name: str) -> str | None:
+    if not isinstance(name, str) or not name:
+        return "it is empty"
+    if name == SCHEMA_FILE_NAME:
+        return f"{SCHEMA_FILE_NAME} is the name the schema itself is compiled under"
+    if "\x00" in name or "\\" in name or name.startswith("/") or ":" in name:
+        return "it must be a relative path with / between its parts"
+    if any(part in ("", ".", "..") for part in name.split("/")):
+        return "it may not have empty, '.' or '..' parts"
+    return None
+
+
 def _location_of(text: str, offset: int) -> str:
     line = text.count("\n", 0, offset) + 1
     column = offset - (text.rfind("\n", 0, offset) + 1) + 1
@@ -389,22 +485,30 @@ class ProtobufHandler:
         self._limits = limits or Limits()
         self._cache = _CompileCache(self._limits.cache_entries, self._limits.cache_bytes)
 
-    def parse(self, schema: Any) -> ParsedSchema:
-        """Compile ``.proto`` text; raise InvalidSchema with ``line:column`` problems."""
+    def parse(self, schema: Any, dependencies: Sequence[Dependency] = ()) -> ParsedSchema:
+        """Compile ``.proto`` text, which may import ``dependencies`` by their names; raise
+        InvalidSchema with ``line:column`` problems (``<name>:line:column`` in a dependency)."""
         # Imported here: handlers.py will import this module to list it among the formats.
         from registry.domain.formats.handlers import ParsedSchema
 
-        document = self._compile(schema)
+        document = self._compile(schema, dependencies)
+        # The schema's own file only: its imports are named in it, not included.
         content_hash = hashlib.sha256(document.descriptor_bytes).hexdigest()
         return ParsedSchema(self.format, document, schema, content_hash)
 
-    def load(self, content: str) -> ProtobufDocument:
-        return self._compile(content)
+    def load(self, content: str, dependencies: Sequence[Dependency] = ()) -> ProtobufDocument:
+        return self._compile(content, dependencies)
 
-    def serialized_descriptor(self, document: ProtobufDocument) -> bytes:
+    def serialized_descriptor(self, document: ProtobufDocument | str, dependencies: Sequence[Dependency] = ()) -> bytes:
+        """See ``serialized_descriptor``; text is compiled through this handler's cache."""
+        if isinstance(document, str):
+            document = self._compile(document, dependencies)
         return serialized_descriptor(document)
 
     def only_annotations_differ(self, old: ProtobufDocument, new: ProtobufDocument) -> bool:
+        # Conservative about dependencies: one added, dropped or changed beyond deprecation counts.
+        if _dependency_files(old) != _dependency_files(new):
+            return False
         if old.descriptor_bytes == new.descriptor_bytes:
             return True  # comments and layout only
         return _without_deprecation(old.file) == _without_deprecation(new.file)
@@ -430,16 +534,24 @@ class ProtobufHandler:
         InvalidRequest (field "message") for a message the schema does not declare."""
         return ProtobufValidator(document, options.message)
 
-    def _compile(self, text: Any) -> ProtobufDocument:
+    def _compile(self, text: Any, dependencies: Sequence[Dependency] = ()) -> ProtobufDocument:
         _check_text(text, self._limits)
-        outcome = self._cache.get(text)
+        checked = _check_dependencies(dependencies, self._limits)
+        # No text holds a NUL (_check_text), so joining with NULs keys unambiguously.
+        key = "\x00".join([text, *(part for name, content in checked for part in (name, content))])
+        outcome = self._cache.get(key)
         if outcome is None:
-            outcome = _run_protoc(text, self._limits)
+            outcome = _run_protoc(text, self._limits, checked)
             if not (isinstance(outcome, _CompileFailure) and outcome.transient):
-                self._cache.put(text, outcome)
+                self._cache.put(key, outcome)
         if isinstance(outcome, _CompileFailure):
             raise outcome.error()
         return outcome
+
+
+def _dependency_files(document: ProtobufDocument) -> dict[str, bytes]:
+    """The files the schema imports from its dependencies, without deprecation options."""
+    return {file.name: _without_deprecation(file) for file in document.imports if file.name not in _BUNDLED_FILES}
 
 
 def _without_deprecation(file: descriptor_pb2.FileDescriptorProto) -> bytes:
@@ -587,7 +699,7 @@ def schema_differences(old: ProtobufDocument, new: ProtobufDocument) -> list[Sch
         comparison.compare_files()
     except RecursionError:
         raise SchemaTooLarge("the schemas nest too deeply to check their compatibility") from None
-    return comparison.differences
+    return comparison.differences + comparison.referenced_differences
 
 
 @dataclass(frozen=True, slots=True)
@@ -632,8 +744,12 @@ class _Comparison:
         self.old = old
         self.new = new
         self.differences: list[SchemaDifference] = []
+        # Changes inside messages of dependencies: no comparison of declarations reports
+        # them, so the field comparison that reaches them does (once per pair).
+        self.referenced_differences: list[SchemaDifference] = []
         self._verdicts: dict[tuple[str, str], bool] = {}
         self._in_progress: set[tuple[str, str]] = set()
+        self._changed_files: dict[str, bool] = {}
 
     def add(self, change_type: str, path: list[str], message: str) -> None:
         self.differences.append(SchemaDifference(change_type, _path(path), message))
@@ -889,7 +1005,12 @@ class _Comparison:
                 path,
                 f"{described} changed type from {old.describe()} to {new.describe()}",
             )
-        elif old_type.is_local or new_type.is_local or old_type.file_name != new_type.file_name:
+        elif (
+            old_type.is_local
+            or new_type.is_local
+            or old_type.file_name != new_type.file_name
+            or self._file_changed(old_type.file_name)
+        ):
             # Same name, but perhaps not the same message: its own changes decide.
             if not self._message_types_compatible(old_type, new_type, depth + 1):
                 self.add(
@@ -915,12 +1036,32 @@ class _Comparison:
         outer, self.differences = self.differences, []
         try:
             self._compare_messages(old.local_name.split("."), old.message, new.message, depth)
-            verdict = all(difference.compatible for difference in self.differences)
+            found = self.differences
         finally:
             self.differences = outer
             self._in_progress.discard(key)
+        if not old.is_local and not new.is_local:
+            # As if the dependency's message were declared in the schema (where the
+            # comparison of declarations would report its changes).
+            self.referenced_differences.extend(found)
+        verdict = all(difference.compatible for difference in found)
         self._verdicts[key] = verdict
         return verdict
+
+    def _file_changed(self, file_name: str) -> bool:
+        """Whether an imported file, or one it imports, differs between the two schemas (a
+        dependency in another version); bundled files never do."""
+        changed = self._changed_files.get(file_name)
+        if changed is None:
+            self._changed_files[file_name] = False  # protoc refuses import cycles; this only guards
+            old_file = next((file for file in self.old.imports if file.name == file_name), None)
+            new_file = next((file for file in self.new.imports if file.name == file_name), None)
+            # A message of an unchanged file may still hold a message of a changed import.
+            changed = old_file != new_file or (
+                old_file is not None and any(self._file_changed(name) for name in old_file.dependency)
+            )
+            self._changed_files[file_name] = changed
+        return changed
 
 
 def _declared_messages(container: Any) -> Any:
@@ -1007,8 +1148,8 @@ class _FieldPlan:
     required: bool
     oneof: str | None  # real oneofs only
     schema_path: str
-    message: str | None = None  # full name of a message the schema declares
-    well_known: Any = None  # class of an imported message type, parsed by json_format
+    message: str | None = None  # full name of a message the schema or a dependency declares
+    well_known: Any = None  # class of a well-known message type, parsed by json_format
     enum: _EnumPlan | None = None
     map_key: _FieldPlan | None = None
     map_value: _FieldPlan | None = None
@@ -1402,7 +1543,7 @@ class _Planner:
                 map_key=replace(key, schema_path=plan.schema_path),
                 map_value=replace(value, schema_path=plan.schema_path),
             )
-        if not target.is_local:
+        if target.is_well_known:
             return replace(plan, well_known=self._message_class(target.full_name))
         referenced.append(target.full_name)
         return replace(plan, message=target.full_name)

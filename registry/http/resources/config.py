@@ -61,4 +61,4 @@ class SubjectConfig:
         _render(resp, *self._service.set_subject_config(subject, *_settings_of(req, self._max_body_bytes)))
 
     def on_delete(self, req: falcon.Request, resp: falcon.Response, subject: str) -> None:
-        _render(resp, *self._service.delete_subject_config(subject))
+        _render(resp, *self._service.reset_subject_config(subject))
