@@ -404,9 +404,10 @@ class RegistryService:
         return self.subject_config(subject)
 
     def delete_subject_config(self, subject: str) -> CompatibilityMode:
-        """Drop the subject's own settings; the level that was in force is returned."""
-        effective, _ = self.reset_subject_config(subject)
-        return effective.mode
+        """Drop the subject's own settings; the level that was in force until then is returned."""
+        before, _ = self.subject_config(subject)
+        self.reset_subject_config(subject)
+        return before.mode
 
     def reset_global_config(self) -> EffectiveConfig:
         """Back to the defaults; the settings that were in force are returned."""
