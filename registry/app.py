@@ -18,7 +18,9 @@ from registry.domain.records import SchemaVersion
 from registry.domain.service import RegistryService
 from registry.health import HealthProbe, Readiness
 from registry.http import errors
+from registry.http.confluent.routes import add_confluent_routes
 from registry.http.middleware import RequestObserver
+from registry.http.paths import EncodedSlashes
 from registry.http.representations import RenderedSchemas
 from registry.http.resources.compatibility import CompatibilityCheck
 from registry.http.resources.config import GlobalConfig, SubjectConfig
@@ -151,7 +153,7 @@ def create_app(settings: Settings, backends: Backends | None = None) -> falcon.A
     service = backends.service
     limit = settings.max_body_bytes
 
-    app = falcon.App(middleware=[RequestObserver(backends.request_metrics, backends.access_log)])
+    app = falcon.App(middleware=[EncodedSlashes(), RequestObserver(backends.request_metrics, backends.access_log)])
     app.req_options.strip_url_path_trailing_slash = True
     errors.install(app)
 
@@ -169,6 +171,7 @@ def create_app(settings: Settings, backends: Backends | None = None) -> falcon.A
     app.add_route("/api/v1/validate", ValidateEnvelope(service, limit))
     app.add_route("/api/v1/validate/{schema_id}", ValidateById(service, limit))
     app.add_route("/api/v1/compatibility/check", CompatibilityCheck(service, limit))
+    add_confluent_routes(app, service, limit)  # Confluent's API at the root: /subjects, /schemas, /config...
     app.add_route("/health", Health(backends.health))
     app.add_route("/healthz", Liveness())
     app.add_route("/readyz", ReadinessCheck(backends.readiness))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from typing import Any
 
 import falcon
@@ -12,16 +13,24 @@ from registry.http.errors import HTTPProblem
 _CHUNK = 64 * 1024
 
 
-def read_json(req: falcon.Request, max_bytes: int) -> Any:
+def read_json(req: falcon.Request, max_bytes: int, accepted_types: Collection[str] | None = None) -> Any:
     """The parsed body. 415 for a non-JSON media type, 413 past ``max_bytes`` (decided
     from Content-Length before reading anything, and while reading a chunked body),
-    400 for an empty or malformed body."""
+    400 for an empty or malformed body.
+
+    ``accepted_types`` (lower-case, no parameters; ``""`` stands for a request without
+    Content-Type) replaces the default: ``application/json`` and any ``+json`` type."""
     media_type = (req.content_type or "").split(";", 1)[0].strip().lower()
-    if media_type != "application/json" and not media_type.endswith("+json"):
+    if accepted_types is None:
+        accepted = media_type == "application/json" or media_type.endswith("+json")
+    else:
+        accepted = media_type in accepted_types
+    if not accepted:
+        expected = "application/json" if accepted_types is None else " or ".join(sorted(filter(None, accepted_types)))
         raise HTTPProblem(
             falcon.HTTP_415,
             "UNSUPPORTED_MEDIA_TYPE",
-            f"expected Content-Type application/json, got {req.content_type or 'none'}",
+            f"expected Content-Type {expected}, got {req.content_type or 'none'}",
         )
     length = req.content_length
     if length is not None and length > max_bytes:

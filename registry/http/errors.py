@@ -2,7 +2,10 @@
 
 Every error body has the same shape, ``{"error", "code", "request_id", ...details}``,
 whether it came from the domain, from Falcon (unknown route, wrong method) or from
-a bug (500, logged with its traceback).
+a bug (500, logged with its traceback) - except on the paths of the Confluent API,
+which answer in Confluent's dialect ``{"error_code", "message"}``, mapped in
+``registry.http.confluent.errors``. The path decides, so that a route that does not
+exist under ``/subjects`` answers like Confluent while ``/nope`` keeps ours.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ import falcon
 import orjson
 
 from registry.domain import errors
+from registry.http.confluent import errors as confluent
 
 log = logging.getLogger(__name__)
 
@@ -33,6 +37,16 @@ STATUS_BY_ERROR: dict[type[errors.RegistryError], str] = {
     errors.WriteConflict: falcon.HTTP_409,
     errors.StorageUnavailable: falcon.HTTP_503,
     errors.StorageBusy: falcon.HTTP_503,
+    # Errors of the Confluent-API features (soft deletion, modes, references), reachable from
+    # /api/v1 too (a READONLY subject refuses POST /api/v1/schemas): the same status as there.
+    errors.SubjectSoftDeleted: falcon.HTTP_404,
+    errors.SubjectNotSoftDeleted: falcon.HTTP_404,
+    errors.VersionSoftDeleted: falcon.HTTP_404,
+    errors.VersionNotSoftDeleted: falcon.HTTP_404,
+    errors.SubjectConfigNotFound: falcon.HTTP_404,
+    errors.SubjectModeNotFound: falcon.HTTP_404,
+    errors.OperationNotPermitted: falcon.HTTP_422,
+    errors.ReferenceExists: falcon.HTTP_422,
 }
 
 # Codes for errors Falcon raises itself, by status.
@@ -72,8 +86,19 @@ def _render(req: falcon.Request, resp: falcon.Response, status: str, body: bytes
     resp.data = body
 
 
+def _render_confluent(resp: falcon.Response, error: confluent.ConfluentError) -> None:
+    resp.status = error.status
+    resp.content_type = confluent.MEDIA_TYPE
+    resp.data = error.body()
+
+
 def handle_registry_error(req: falcon.Request, resp: falcon.Response, exc: errors.RegistryError,
                           params: dict[str, Any]) -> None:
+    if confluent.is_confluent_path(req.path):
+        if isinstance(exc, (errors.StorageUnavailable, errors.StorageBusy)):
+            resp.set_header("Retry-After", "1")
+        _render_confluent(resp, confluent.from_registry_error(exc))
+        return
     status = _status_of(exc)
     details = dict(exc.details)
     message = exc.message
@@ -90,6 +115,9 @@ def handle_unexpected(req: falcon.Request, resp: falcon.Response, exc: Exception
     # Falcon's own errors (404 for unknown routes, 405, ...) never get here: its more
     # specific HTTPError handler sends them to serialize_http_error.
     log.exception("unhandled error", extra={"request_id": getattr(req.context, "request_id", None)})
+    if confluent.is_confluent_path(req.path):
+        _render_confluent(resp, confluent.unexpected())
+        return
     _render(req, resp, falcon.HTTP_500, error_body(req, "internal server error", "INTERNAL_ERROR"))
 
 
@@ -106,6 +134,9 @@ def serialize_http_error(req: falcon.Request, resp: falcon.Response, exc: falcon
             message = f"method {req.method} is not allowed on {req.path}"
     if exc.headers:
         resp.set_headers(exc.headers)
+    if confluent.is_confluent_path(req.path):
+        _render_confluent(resp, confluent.from_http_status(exc.status_code, message))
+        return
     _render(req, resp, exc.status, error_body(req, message, code, details))
 
 
