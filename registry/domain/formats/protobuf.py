@@ -22,6 +22,14 @@ Decisions worth knowing:
   on its own stderr (in-process protoc writes to the worker's fd 2). Compile outcomes
   (errors included) are kept in a bounded LRU keyed by the text, so ``load`` of a
   registered schema costs one compile per worker.
+* Descriptor input: ``parse`` also takes the base64 of a serialized ``FileDescriptorProto``,
+  the form in which Confluent's Protobuf serializers register and look up schemas (and
+  their imports). It is written as ``.proto`` text (``proto_text_from_descriptor``), which
+  is what gets stored and is compiled like any text, so it has the hash of the equivalent
+  hand-written text. A descriptor whose text does not compile back to it (file name,
+  source info and default ``json_name``s aside) is refused rather than approximated.
+  Text is never taken for base64: only text made of base64 characters alone that decodes
+  to a descriptor declaring something is.
 * Duplicates: ``content_hash`` is the sha256 of the deterministic serialization of the
   compiled ``FileDescriptorProto`` of the schema's own file (its imports are named, not
   included), which carries no source info. Texts that differ only
@@ -67,7 +75,8 @@ from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 import grpc_tools
-from google.protobuf import descriptor_pb2, descriptor_pool, json_format, message_factory
+from google.protobuf import descriptor_pb2, descriptor_pool, json_format, message_factory, text_format, unknown_fields
+from google.protobuf import message as message_module
 
 from registry.domain.errors import InvalidRequest, InvalidSchema, SchemaTooLarge
 from registry.domain.model import (
@@ -93,6 +102,7 @@ __all__ = [
     "ProtobufValidator",
     "SchemaDifference",
     "compile_proto",
+    "proto_text_from_descriptor",
     "schema_differences",
     "serialized_descriptor",
 ]
@@ -474,6 +484,607 @@ def _location_of(text: str, offset: int) -> str:
 
 
 # --------------------------------------------------------------------------------------
+# Schemas given as a base64-encoded FileDescriptorProto
+# --------------------------------------------------------------------------------------
+
+# The message class's own constants: reading them through the enum wrappers
+# (``_FieldType.TYPE_GROUP``) costs microseconds, which add up over thousands of fields.
+_F = descriptor_pb2.FieldDescriptorProto
+
+# Standard base64, padding optional. The first byte of a serialized FileDescriptorProto is
+# the tag of one of its fields, all numbered below 16: a byte below 0x80, whose base64
+# starts with one of A-Z a-f. The only .proto texts made of base64 characters alone are
+# "//comment" lines without spaces, and they start with "/": no valid text is taken for base64.
+_BASE64_DESCRIPTOR = re.compile(r"[A-Za-f][A-Za-z0-9+/]*={0,2}")
+
+_IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+_FULL_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*")
+_TYPE_REFERENCE = re.compile(r"\.?[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*")
+_INTEGER_DEFAULT = re.compile(r"-?[0-9]+")
+_FLOAT_DEFAULT = re.compile(r"-?(?:inf|nan|(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?)")
+_C_ESCAPE = re.compile(rb"\\(?:([0-7]{1,3})|x([0-9A-Fa-f]{1,2})|(.))", re.DOTALL)
+_C_ESCAPES = {b"n": b"\n", b"r": b"\r", b"t": b"\t", b"a": b"\a", b"b": b"\b", b"f": b"\f", b"v": b"\v"}
+_INTEGER_TYPES = frozenset(
+    {
+        _F.TYPE_INT32,
+        _F.TYPE_INT64,
+        _F.TYPE_UINT32,
+        _F.TYPE_UINT64,
+        _F.TYPE_SINT32,
+        _F.TYPE_SINT64,
+        _F.TYPE_FIXED32,
+        _F.TYPE_FIXED64,
+        _F.TYPE_SFIXED32,
+        _F.TYPE_SFIXED64,
+    }
+)
+
+
+class _RenderError(Exception):
+    """The descriptor holds something .proto text cannot say (or a name no text can hold)."""
+
+
+def _descriptor_from_base64(text: str) -> descriptor_pb2.FileDescriptorProto | None:
+    """The FileDescriptorProto that ``text`` encodes in base64 (as Confluent's Protobuf
+    serializers send schemas), None for ``.proto`` text; raise InvalidSchema when the text
+    is made of base64 characters only but is not such a descriptor."""
+    candidate = text.strip()
+    if _BASE64_DESCRIPTOR.fullmatch(candidate) is None:
+        return None
+    file = descriptor_pb2.FileDescriptorProto()
+    unpadded = candidate.rstrip("=")
+    problem = None
+    if len(unpadded) % 4 == 1:
+        problem = "its length cannot be that of base64"
+    else:
+        try:
+            data = base64.b64decode(unpadded + "=" * (-len(unpadded) % 4), validate=True)
+            file.ParseFromString(data)
+        except (binascii.Error, ValueError):
+            problem = "it is not valid base64"
+        except message_module.DecodeError:
+            problem = "its bytes are not a serialized FileDescriptorProto"
+    if problem is None and len(unknown_fields.UnknownFieldSet(file)):
+        # Random bytes often parse, as fields the descriptor does not have.
+        problem = "its bytes are not a serialized FileDescriptorProto (they hold fields it does not have)"
+    if problem is None and not (
+        file.syntax
+        or file.package
+        or file.dependency
+        or file.message_type
+        or file.enum_type
+        or file.service
+        or file.extension
+        or file.HasField("options")
+    ):
+        problem = "it decodes to a FileDescriptorProto that declares nothing"
+    if problem is not None:
+        message = f"the schema is neither .proto text nor a base64-encoded FileDescriptorProto: {problem}"
+        raise InvalidSchema(message, problems=[SchemaProblem(location="", message=message)])
+    return file
+
+
+def proto_text_from_descriptor(
+    file: descriptor_pb2.FileDescriptorProto, options_pool: descriptor_pool.DescriptorPool | None = None
+) -> str:
+    """``.proto`` text that protoc compiles back to ``file`` (file name and source info
+    aside). Type names are written fully qualified, with their leading dot. Custom options
+    (extensions of the ``*Options`` messages) are written only with ``options_pool``, a pool
+    holding the files ``file`` imports and its own declarations; without it they are left
+    out. Raise InvalidSchema for what the text cannot say (editions, a name that is no
+    identifier, ...)."""
+    return _render(file, options_pool)[0]
+
+
+def _render(file: descriptor_pb2.FileDescriptorProto, options_pool: Any) -> tuple[str, bool]:
+    """The text, and whether custom options were left out for want of ``options_pool``."""
+    writer = _ProtoWriter(file, options_pool)
+    try:
+        return writer.text(), writer.left_out_custom_options
+    except _RenderError as error:
+        message = f"the descriptor cannot be written as .proto text: {error}"
+        raise InvalidSchema(message, problems=[SchemaProblem(location="", message=message)]) from None
+    except RecursionError:
+        message = "the descriptor nests messages too deeply to be written as .proto text"
+        raise SchemaTooLarge(message, problems=[SchemaProblem(location="", message=message)]) from None
+
+
+def _default_json_name(name: str) -> str:
+    """protoc's ToJsonName: underscores dropped, the letter after each one capitalised."""
+    parts = name.split("_")
+    return parts[0] + "".join(part[:1].upper() + part[1:] for part in parts[1:])
+
+
+def _quote(value: str | bytes) -> str:
+    """A .proto string literal of ``value`` (UTF-8 for text), ASCII only."""
+    data = value.encode("utf-8") if isinstance(value, str) else value
+    out = []
+    for byte in data:
+        if byte in (0x22, 0x5C):  # " and \
+            out.append("\\" + chr(byte))
+        elif 0x20 <= byte < 0x7F:
+            out.append(chr(byte))
+        else:
+            out.append(f"\\{byte:03o}")  # always 3 octal digits: a digit after it cannot join it
+    return '"' + "".join(out) + '"'
+
+
+def _c_unescape(text: str) -> bytes:
+    """The bytes of a bytes field's default, which descriptors hold C-escaped."""
+
+    def replace(match: re.Match[bytes]) -> bytes:
+        octal, hexadecimal, other = match.groups()
+        if octal is not None:
+            return bytes([int(octal, 8) & 0xFF])
+        if hexadecimal is not None:
+            return bytes([int(hexadecimal, 16)])
+        return _C_ESCAPES.get(other, other)
+
+    return _C_ESCAPE.sub(replace, text.encode("utf-8", "surrogatepass"))
+
+
+def _checked(value: str, pattern: re.Pattern[str], what: str) -> str:
+    # The text is built by concatenation: a name that is not one would change its meaning.
+    if pattern.fullmatch(value) is None:
+        raise _RenderError(f"{what} {_shorten(repr(value))} is not a valid name")
+    return value
+
+
+def _float_text(value: float) -> str:
+    if math.isnan(value):
+        return "nan"
+    if math.isinf(value):
+        return "inf" if value > 0 else "-inf"
+    return repr(value)
+
+
+class _ProtoWriter:
+    """Writes a FileDescriptorProto as .proto text, declarations in the descriptor's order.
+
+    protoc puts a map field's entry message, and a group's message, among the nested
+    types at the place where the field is declared; to get the same ``nested_type`` order
+    back, fields are written interleaved with the nested messages accordingly."""
+
+    def __init__(self, file: descriptor_pb2.FileDescriptorProto, options_pool: Any) -> None:
+        self._file = file
+        self._pool = options_pool
+        self._proto3 = file.syntax == "proto3"
+        self._lines: list[str] = []
+        self.left_out_custom_options = False
+
+    def text(self) -> str:
+        file = self._file
+        if file.syntax == "editions" or file.HasField("edition") or file.option_dependency:
+            raise _RenderError('Protobuf editions are not supported: only syntax "proto2" or "proto3"')
+        if file.syntax not in ("", "proto2", "proto3"):
+            raise _RenderError(f"syntax {_shorten(repr(file.syntax))} is not supported (proto2 or proto3 only)")
+        self._emit(0, f'syntax = "{"proto3" if self._proto3 else "proto2"}";')
+        if file.package:
+            self._emit(0, f"package {_checked(file.package, _FULL_NAME, 'package')};")
+        public, weak = set(file.public_dependency), set(file.weak_dependency)
+        if any(not 0 <= index < len(file.dependency) for index in public | weak):
+            raise _RenderError("a public or weak import index names no import")
+        for index, dependency in enumerate(file.dependency):
+            modifier = "public " if index in public else "weak " if index in weak else ""
+            self._emit(0, f"import {modifier}{_quote(dependency)};")
+        self._option_statements(0, file)
+        scope = f".{file.package}" if file.package else ""
+        self._declarations(0, scope, file.message_type, file.enum_type, [], file.extension, [])
+        for service in file.service:
+            self._service(service)
+        return "\n".join(self._lines) + "\n"
+
+    def _emit(self, depth: int, line: str) -> None:
+        self._lines.append("  " * depth + line)
+
+    # Declarations ---------------------------------------------------------------------
+
+    def _declarations(
+        self,
+        depth: int,
+        scope: str,
+        nested_types: Sequence[descriptor_pb2.DescriptorProto],
+        enum_types: Sequence[descriptor_pb2.EnumDescriptorProto],
+        fields: Sequence[descriptor_pb2.FieldDescriptorProto],
+        extensions: Sequence[descriptor_pb2.FieldDescriptorProto],
+        oneofs: Sequence[descriptor_pb2.OneofDescriptorProto],
+    ) -> None:
+        for enum in enum_types:
+            self._enum(depth, enum)
+        nested_by_name = {nested.name: nested for nested in nested_types}
+        # Nested types written by a field (map entries, groups), by (is an extension, field
+        # index), and the other way round.
+        owned: dict[tuple[bool, int], descriptor_pb2.DescriptorProto] = {}
+        owners: dict[str, tuple[bool, int]] = {}
+        for is_extension, declared in ((False, fields), (True, extensions)):
+            for index, field_proto in enumerate(declared):
+                nested = self._owned_type(scope, field_proto, nested_by_name, is_extension)
+                if nested is not None and nested.name not in owners:
+                    owners[nested.name] = (is_extension, index)
+                    owned[(is_extension, index)] = nested
+        items = self._field_items(fields, oneofs)
+        next_item = next_extension = 0
+        for nested in nested_types:
+            owner = owners.get(nested.name)
+            if owner is None:
+                self._message(depth, scope, nested)
+            elif owner[0]:
+                self._extends(depth, scope, extensions, range(next_extension, owner[1] + 1), owned)
+                next_extension = max(next_extension, owner[1] + 1)
+            else:
+                while next_item < len(items) and items[next_item][0] <= owner[1]:
+                    self._field_item(depth, scope, fields, oneofs, items[next_item], owned)
+                    next_item += 1
+        for item in items[next_item:]:
+            self._field_item(depth, scope, fields, oneofs, item, owned)
+        self._extends(depth, scope, extensions, range(next_extension, len(extensions)), owned)
+
+    def _owned_type(
+        self,
+        scope: str,
+        field_proto: descriptor_pb2.FieldDescriptorProto,
+        nested_by_name: Mapping[str, descriptor_pb2.DescriptorProto],
+        is_extension: bool,
+    ) -> descriptor_pb2.DescriptorProto | None:
+        if not field_proto.type_name.startswith(f"{scope}."):
+            return None
+        nested = nested_by_name.get(field_proto.type_name[len(scope) + 1 :])
+        if nested is None:
+            return None
+        if field_proto.type == _F.TYPE_GROUP:
+            return nested
+        if not is_extension and self._is_map(field_proto, nested):
+            return nested
+        return None
+
+    @staticmethod
+    def _is_map(field_proto: descriptor_pb2.FieldDescriptorProto, entry: descriptor_pb2.DescriptorProto) -> bool:
+        return (
+            field_proto.type == _F.TYPE_MESSAGE
+            and field_proto.label == _F.LABEL_REPEATED
+            and entry.options.map_entry
+            and sorted((entry_field.number, entry_field.name) for entry_field in entry.field)
+            == [(1, "key"), (2, "value")]
+        )
+
+    @staticmethod
+    def _field_items(
+        fields: Sequence[descriptor_pb2.FieldDescriptorProto], oneofs: Sequence[descriptor_pb2.OneofDescriptorProto]
+    ) -> list[tuple[int, int | None, list[int]]]:
+        """(index of the first field, oneof index or None, indexes of the fields): a field
+        alone, or a whole oneof block where its first field stands (protoc keeps a oneof's
+        fields together)."""
+        items: list[tuple[int, int | None, list[int]]] = []
+        members: dict[int, list[int]] = {}
+        for index, field_proto in enumerate(fields):
+            if field_proto.HasField("oneof_index") and not field_proto.proto3_optional:
+                oneof_index = field_proto.oneof_index
+                if not 0 <= oneof_index < len(oneofs):
+                    raise _RenderError(f"field {field_proto.name!r} names a oneof that does not exist")
+                if oneof_index not in members:
+                    members[oneof_index] = []
+                    items.append((index, oneof_index, members[oneof_index]))
+                members[oneof_index].append(index)
+            else:
+                items.append((index, None, [index]))
+        return items
+
+    def _field_item(
+        self,
+        depth: int,
+        scope: str,
+        fields: Sequence[descriptor_pb2.FieldDescriptorProto],
+        oneofs: Sequence[descriptor_pb2.OneofDescriptorProto],
+        item: tuple[int, int | None, list[int]],
+        owned: Mapping[tuple[bool, int], descriptor_pb2.DescriptorProto],
+    ) -> None:
+        first, oneof_index, indexes = item
+        if oneof_index is None:
+            self._field(depth, scope, fields[first], owned.get((False, first)), in_oneof=False)
+            return
+        oneof = oneofs[oneof_index]
+        self._emit(depth, f"oneof {_checked(oneof.name, _IDENTIFIER, 'oneof')} {{")
+        self._option_statements(depth + 1, oneof)
+        for index in indexes:
+            self._field(depth + 1, scope, fields[index], owned.get((False, index)), in_oneof=True)
+        self._emit(depth, "}")
+
+    def _extends(
+        self,
+        depth: int,
+        scope: str,
+        extensions: Sequence[descriptor_pb2.FieldDescriptorProto],
+        indexes: range,
+        owned: Mapping[tuple[bool, int], descriptor_pb2.DescriptorProto],
+    ) -> None:
+        """``extend`` blocks for ``extensions[indexes]``, one per run of the same extendee."""
+        previous = None
+        for index in indexes:
+            extension = extensions[index]
+            if extension.extendee != previous:
+                if previous is not None:
+                    self._emit(depth, "}")
+                self._emit(depth, f"extend {_checked(extension.extendee, _TYPE_REFERENCE, 'extendee')} {{")
+                previous = extension.extendee
+            self._field(depth + 1, scope, extension, owned.get((True, index)), in_oneof=False)
+        if previous is not None:
+            self._emit(depth, "}")
+
+    def _field(
+        self,
+        depth: int,
+        scope: str,
+        field_proto: descriptor_pb2.FieldDescriptorProto,
+        owned: descriptor_pb2.DescriptorProto | None,
+        *,
+        in_oneof: bool,
+    ) -> None:
+        """One field; ``owned`` is the nested message it writes itself (a map's entry, a group's type)."""
+        name = _checked(field_proto.name, _IDENTIFIER, "field")
+        options = []
+        if field_proto.HasField("default_value"):
+            options.append(f"default = {self._default(field_proto)}")
+        if field_proto.HasField("json_name") and field_proto.json_name != _default_json_name(field_proto.name):
+            options.append(f"json_name = {_quote(field_proto.json_name)}")
+        if field_proto.HasField("options"):
+            options.extend(self._option_assignments(field_proto.options))
+        suffix = f" [{', '.join(options)}]" if options else ""
+        number = field_proto.number
+        label = "" if in_oneof else self._label(field_proto)
+        if owned is not None and field_proto.type == _F.TYPE_GROUP:
+            self._emit(depth, f"{label}group {_checked(owned.name, _IDENTIFIER, 'group')} = {number}{suffix} {{")
+            self._message_body(depth + 1, f"{scope}.{owned.name}", owned)
+            self._emit(depth, "}")
+        elif owned is not None:
+            key, value = sorted(owned.field, key=lambda entry_field: entry_field.number)
+            self._emit(depth, f"map<{self._type(key)}, {self._type(value)}> {name} = {number}{suffix};")
+        else:
+            if field_proto.type == _F.TYPE_GROUP:
+                raise _RenderError(f"group field {field_proto.name!r} does not name a message declared beside it")
+            self._emit(depth, f"{label}{self._type(field_proto)} {name} = {number}{suffix};")
+
+    def _label(self, field_proto: descriptor_pb2.FieldDescriptorProto) -> str:
+        if field_proto.label == _F.LABEL_REPEATED:
+            return "repeated "
+        if field_proto.label == _F.LABEL_REQUIRED:
+            return "required "
+        if self._proto3:
+            # proto3: "optional" is explicit presence, a synthetic oneof in the descriptor.
+            return "optional " if field_proto.proto3_optional else ""
+        return "optional "
+
+    @staticmethod
+    def _type(field_proto: descriptor_pb2.FieldDescriptorProto) -> str:
+        scalar = _SCALAR_TYPE_NAMES.get(field_proto.type)
+        if scalar is not None:
+            return scalar
+        if not field_proto.type_name:
+            raise _RenderError(f"field {field_proto.name!r} has no type")
+        # Fully qualified names (with their leading dot) resolve the same from any scope.
+        return _checked(field_proto.type_name, _TYPE_REFERENCE, "type")
+
+    @staticmethod
+    def _default(field_proto: descriptor_pb2.FieldDescriptorProto) -> str:
+        value = field_proto.default_value
+        field_type = field_proto.type
+        if field_type == _F.TYPE_STRING:
+            return _quote(value)
+        if field_type == _F.TYPE_BYTES:
+            return _quote(_c_unescape(value))
+        if field_type == _F.TYPE_BOOL:
+            if value not in ("true", "false"):
+                raise _RenderError(f"field {field_proto.name!r} has the bool default {_shorten(repr(value))}")
+            return value
+        if field_type in (_F.TYPE_FLOAT, _F.TYPE_DOUBLE):
+            pattern = _FLOAT_DEFAULT
+        elif field_type in _INTEGER_TYPES:
+            pattern = _INTEGER_DEFAULT
+        elif field_type in (_F.TYPE_ENUM, 0):
+            pattern = _IDENTIFIER
+        else:
+            raise _RenderError(f"message field {field_proto.name!r} has a default value")
+        if pattern.fullmatch(value) is None:
+            raise _RenderError(f"field {field_proto.name!r} has the default {_shorten(repr(value))}")
+        return value
+
+    # Messages, enums, services --------------------------------------------------------
+
+    def _message(self, depth: int, scope: str, message: descriptor_pb2.DescriptorProto) -> None:
+        self._emit(depth, f"message {_checked(message.name, _IDENTIFIER, 'message')} {{")
+        self._message_body(depth + 1, f"{scope}.{message.name}", message)
+        self._emit(depth, "}")
+
+    def _message_body(self, depth: int, scope: str, message: descriptor_pb2.DescriptorProto) -> None:
+        self._option_statements(depth, message)
+        # Message ranges end after their last number; written as inclusive "from to last".
+        self._reserved(depth, [(item.start, item.end - 1) for item in message.reserved_range], message.reserved_name)
+        for extension_range in message.extension_range:
+            numbers = self._range(extension_range.start, extension_range.end - 1)
+            options = self._option_assignments(extension_range.options) if extension_range.HasField("options") else []
+            suffix = f" [{', '.join(options)}]" if options else ""
+            self._emit(depth, f"extensions {numbers}{suffix};")
+        self._declarations(
+            depth, scope, message.nested_type, message.enum_type, message.field, message.extension, message.oneof_decl
+        )
+
+    def _enum(self, depth: int, enum: descriptor_pb2.EnumDescriptorProto) -> None:
+        self._emit(depth, f"enum {_checked(enum.name, _IDENTIFIER, 'enum')} {{")
+        self._option_statements(depth + 1, enum)
+        # Enum ranges include their end.
+        self._reserved(depth + 1, [(item.start, item.end) for item in enum.reserved_range], enum.reserved_name)
+        for value in enum.value:
+            options = self._option_assignments(value.options) if value.HasField("options") else []
+            suffix = f" [{', '.join(options)}]" if options else ""
+            self._emit(depth + 1, f"{_checked(value.name, _IDENTIFIER, 'enum value')} = {value.number}{suffix};")
+        self._emit(depth, "}")
+
+    def _reserved(self, depth: int, ranges: list[tuple[int, int]], names: Sequence[str]) -> None:
+        if ranges:
+            self._emit(depth, f"reserved {', '.join(self._range(first, last) for first, last in ranges)};")
+        if names:
+            quoted = (_quote(_checked(name, _IDENTIFIER, "reserved name")) for name in names)
+            self._emit(depth, f"reserved {', '.join(quoted)};")
+
+    @staticmethod
+    def _range(first: int, last: int) -> str:
+        return str(first) if first == last else f"{first} to {last}"
+
+    def _service(self, service: descriptor_pb2.ServiceDescriptorProto) -> None:
+        self._emit(0, f"service {_checked(service.name, _IDENTIFIER, 'service')} {{")
+        self._option_statements(1, service)
+        for method in service.method:
+            request = _checked(method.input_type, _TYPE_REFERENCE, "request type")
+            response = _checked(method.output_type, _TYPE_REFERENCE, "response type")
+            signature = (
+                f"rpc {_checked(method.name, _IDENTIFIER, 'method')}"
+                f"({'stream ' if method.client_streaming else ''}{request})"
+                f" returns ({'stream ' if method.server_streaming else ''}{response})"
+            )
+            if method.HasField("options"):
+                self._emit(1, f"{signature} {{")
+                self._option_statements(2, method)
+                self._emit(1, "}")
+            else:
+                self._emit(1, f"{signature};")
+        self._emit(0, "}")
+
+    # Options --------------------------------------------------------------------------
+
+    def _option_statements(self, depth: int, holder: Any) -> None:
+        if holder.HasField("options"):
+            for assignment in self._option_assignments(holder.options):
+                self._emit(depth, f"option {assignment};")
+
+    def _option_assignments(self, options: Any) -> list[str]:
+        """``name = value`` for each option set, each element of a repeated one apart."""
+        resolved = self._resolved(options)
+        assignments = []
+        for field_descriptor, value in resolved.ListFields():
+            if field_descriptor.name == "uninterpreted_option" and not field_descriptor.is_extension:
+                raise _RenderError("the descriptor holds uninterpreted options (it was not compiled)")
+            if field_descriptor.is_extension and resolved is options:
+                continue  # a custom option read without the imports' pool: see _resolved
+            name = f"(.{field_descriptor.full_name})" if field_descriptor.is_extension else field_descriptor.name
+            values = value if field_descriptor.is_repeated else [value]
+            assignments.extend(f"{name} = {self._option_value(field_descriptor, item)}" for item in values)
+        return assignments
+
+    def _resolved(self, options: Any) -> Any:
+        """``options`` read with the imports' pool when it holds custom options: they are
+        unknown fields to this process's descriptor_pb2 (or extensions of whichever
+        generated modules happen to be imported), but extensions declared in the imports."""
+        custom = len(unknown_fields.UnknownFieldSet(options)) > 0 or any(
+            field_descriptor.is_extension for field_descriptor, _ in options.ListFields()
+        )
+        if not custom:
+            return options
+        if self._pool is None:
+            self.left_out_custom_options = True
+            return options
+        options_type = options.DESCRIPTOR.full_name
+        try:
+            message_class = message_factory.GetMessageClass(self._pool.FindMessageTypeByName(options_type))
+        except KeyError:
+            raise _RenderError(f"it sets custom {options_type} but imports no declaration of them") from None
+        resolved = message_class.FromString(options.SerializeToString())
+        unknown = sorted({item.field_number for item in unknown_fields.UnknownFieldSet(resolved)})
+        if unknown:
+            numbers = ", ".join(str(number) for number in unknown)
+            raise _RenderError(f"neither the schema nor its imports declare the {options_type} extension {numbers}")
+        return resolved
+
+    def _option_value(self, field_descriptor: Any, value: Any) -> str:
+        field_type = field_descriptor.type
+        if field_type in (_F.TYPE_MESSAGE, _F.TYPE_GROUP):
+            # An aggregate value: protoc reads text format between braces.
+            return "{ " + text_format.MessageToString(value, as_one_line=True, descriptor_pool=self._pool) + " }"
+        if field_type in (_F.TYPE_STRING, _F.TYPE_BYTES):
+            return _quote(value)
+        if field_type == _F.TYPE_BOOL:
+            return "true" if value else "false"
+        if field_type == _F.TYPE_ENUM:
+            enum_value = field_descriptor.enum_type.values_by_number.get(value)
+            return enum_value.name if enum_value is not None else str(value)
+        if field_type in (_F.TYPE_FLOAT, _F.TYPE_DOUBLE):
+            return _float_text(value)
+        return str(value)
+
+
+def _options_pool(document: ProtobufDocument) -> descriptor_pool.DescriptorPool:
+    """A pool of the schema and the files it imports, where its custom options are declared
+    (the schema may declare those it uses itself)."""
+    pool = descriptor_pool.DescriptorPool()
+    for file in [*document.imports, document.file]:  # each before its importers
+        pool.AddSerializedFile(file.SerializeToString())
+    return pool
+
+
+def _as_compiled(file: descriptor_pb2.FileDescriptorProto) -> descriptor_pb2.FileDescriptorProto:
+    """``file`` as protoc describes a compiled schema: named ``schema.proto``, no source
+    info, no ``syntax`` for proto2, and every field's ``json_name`` (generated code embeds
+    descriptors that carry only those written out)."""
+    normal = descriptor_pb2.FileDescriptorProto()
+    normal.CopyFrom(file)
+    normal.name = SCHEMA_FILE_NAME
+    normal.ClearField("source_code_info")
+    if normal.syntax == "proto2":
+        normal.ClearField("syntax")
+    fields = list(normal.extension)
+    pending = list(normal.message_type)
+    while pending:
+        message = pending.pop()
+        fields.extend(message.field)
+        fields.extend(message.extension)
+        pending.extend(message.nested_type)
+    for field_proto in fields:
+        if not field_proto.HasField("json_name"):
+            field_proto.json_name = _default_json_name(field_proto.name)
+    return normal
+
+
+def _first_difference(expected: Any, actual: Any, path: str) -> str | None:
+    """Where two descriptor messages first differ, as a readable path, or None."""
+    for field_descriptor in expected.DESCRIPTOR.fields:
+        name = field_descriptor.name
+        here = f"{path}.{name}" if path else name
+        expected_value, actual_value = getattr(expected, name), getattr(actual, name)
+        if field_descriptor.is_repeated and field_descriptor.type == _F.TYPE_MESSAGE:
+            for index, (expected_item, actual_item) in enumerate(zip(expected_value, actual_value, strict=False)):
+                label = getattr(expected_item, "name", "") or str(index)
+                difference = _first_difference(expected_item, actual_item, f"{here}[{label}]")
+                if difference is not None:
+                    return difference
+            if len(expected_value) != len(actual_value):
+                return f"{here}: {len(expected_value)} given, {len(actual_value)} after compiling the text"
+        elif field_descriptor.type == _F.TYPE_MESSAGE:
+            if expected.HasField(name) != actual.HasField(name):
+                return f"{here}: {'set' if expected.HasField(name) else 'unset'} in the descriptor only"
+            if expected.HasField(name):
+                difference = _first_difference(expected_value, actual_value, here)
+                if difference is not None:
+                    return difference
+        elif field_descriptor.is_repeated:
+            if list(expected_value) != list(actual_value):
+                return f"{here}: {_shorten(repr(list(expected_value)))} given, {_shorten(repr(list(actual_value)))}"
+        elif expected.HasField(name) != actual.HasField(name) or expected_value != actual_value:
+            return f"{here}: {_shorten(repr(expected_value))} given, {_shorten(repr(actual_value))} after compiling"
+    if expected.SerializeToString(deterministic=True) != actual.SerializeToString(deterministic=True):
+        return f"{path or 'the file'}: options this registry cannot read"
+    return None
+
+
+def _check_round_trip(file: descriptor_pb2.FileDescriptorProto, document: ProtobufDocument) -> None:
+    """Refuse a descriptor whose text compiles to a different one: the registered schema
+    must describe the bytes its producers write, not an approximation of them."""
+    expected = _as_compiled(file)
+    if expected.SerializeToString(deterministic=True) == document.descriptor_bytes:
+        return
+    difference = _first_difference(expected, document.file, "") or "the file"
+    message = f"the descriptor cannot be written as .proto text that compiles back to it: {difference}"
+    raise InvalidSchema(message, problems=[SchemaProblem(location="", message=message)])
+
+
+# --------------------------------------------------------------------------------------
 # The handler
 # --------------------------------------------------------------------------------------
 
@@ -487,14 +1098,24 @@ class ProtobufHandler:
 
     def parse(self, schema: Any, dependencies: Sequence[Dependency] = ()) -> ParsedSchema:
         """Compile ``.proto`` text, which may import ``dependencies`` by their names; raise
-        InvalidSchema with ``line:column`` problems (``<name>:line:column`` in a dependency)."""
+        InvalidSchema with ``line:column`` problems (``<name>:line:column`` in a dependency).
+
+        ``schema`` may also be a base64-encoded ``FileDescriptorProto``, the form in which
+        Confluent's Protobuf serializers register and look up schemas: it is written as
+        ``.proto`` text (see ``proto_text_from_descriptor``), which becomes the content and
+        is compiled like any text, so it hashes as the equivalent hand-written text does."""
         # Imported here: handlers.py will import this module to list it among the formats.
         from registry.domain.formats.handlers import ParsedSchema
 
-        document = self._compile(schema, dependencies)
+        _check_text(schema, self._limits)
+        descriptor = _descriptor_from_base64(schema)
+        if descriptor is None:
+            document = self._compile(schema, dependencies)
+        else:
+            document = self._compile_descriptor(descriptor, dependencies)
         # The schema's own file only: its imports are named in it, not included.
         content_hash = hashlib.sha256(document.descriptor_bytes).hexdigest()
-        return ParsedSchema(self.format, document, schema, content_hash)
+        return ParsedSchema(self.format, document, document.text if descriptor else schema, content_hash)
 
     def load(self, content: str, dependencies: Sequence[Dependency] = ()) -> ProtobufDocument:
         return self._compile(content, dependencies)
@@ -533,6 +1154,27 @@ class ProtobufHandler:
         package-relative or full name; the schema's first message when None). Raises
         InvalidRequest (field "message") for a message the schema does not declare."""
         return ProtobufValidator(document, options.message)
+
+    def _compile_descriptor(
+        self, descriptor: descriptor_pb2.FileDescriptorProto, dependencies: Sequence[Dependency]
+    ) -> ProtobufDocument:
+        text, custom_options_left_out = _render(descriptor, None)
+        document = self._compile_written(text, dependencies)
+        if custom_options_left_out:
+            # Custom options are extensions declared in the imports: written once these are
+            # compiled (the first text, without them, imports the same files).
+            text, _ = _render(descriptor, _options_pool(document))
+            document = self._compile_written(text, dependencies)
+        _check_round_trip(descriptor, document)
+        return document
+
+    def _compile_written(self, text: str, dependencies: Sequence[Dependency]) -> ProtobufDocument:
+        try:
+            return self._compile(text, dependencies)
+        except InvalidSchema as error:
+            # Its line:column problems point into the written text, which the client never saw.
+            message = f"the .proto text written from the descriptor does not compile: {error.message}"
+            raise type(error)(message, problems=error.problems) from None
 
     def _compile(self, text: Any, dependencies: Sequence[Dependency] = ()) -> ProtobufDocument:
         _check_text(text, self._limits)
