@@ -119,6 +119,9 @@ class SchemaStore(Protocol):
 
     def versions_with_global_id(self, global_id: int, *, include_deleted: bool) -> list[SchemaVersion]: ...
 
+    def max_global_id(self) -> int:
+        """The highest global id given so far (0 for none)."""
+
     def referencing_ids(self, subject: str, version_number: int) -> list[int]: ...
 
     def has_any_version(self, subject: str | None = None) -> bool: ...

@@ -222,6 +222,9 @@ class RegistryService:
             raise SchemaNotFound(f"Schema {global_id} not found", global_id=global_id)
         return schema
 
+    def max_global_id(self) -> int:
+        return self._store.max_global_id()
+
     def serialized_schema(self, global_id: int) -> bytes:
         """A Protobuf schema as the bytes of its FileDescriptorProto (what Confluent's ``format=serialized`` gives)."""
         schema = self.global_schema(global_id)
@@ -457,13 +460,17 @@ class RegistryService:
         return mode
 
     def delete_subject_mode(self, subject: str) -> RegistryMode:
-        """Drop the subject's own mode; the mode that was in force is returned."""
+        """Drop the subject's own mode (it follows the registry's again) and return it."""
         subject = check_subject(subject)
         modes = self._store.subject_modes(subject)
         if modes is None:
             raise SubjectNotFound(f"Subject '{subject}' not found.", subject=subject)
+        if modes.own is None:
+            raise SubjectModeNotFound(
+                f"Subject '{subject}' does not have subject-level mode configured", subject=subject
+            )
         self._store.set_subject_mode(subject, None)
-        return modes.effective
+        return modes.own
 
     # -- validation ----------------------------------------------------------------------
 

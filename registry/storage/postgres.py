@@ -532,6 +532,9 @@ class PostgresSchemaStore:
 
         return self._pool.run(fetch)
 
+    def max_global_id(self) -> int:
+        return self._pool.run(lambda cursor: _fetch_value(cursor, "SELECT coalesce(max(id), 0) FROM schema_ids"))
+
     def versions_with_global_id(self, global_id: int, *, include_deleted: bool) -> list[SchemaVersion]:
         def fetch(cursor: Cursor) -> list[SchemaVersion]:
             cursor.execute(
@@ -658,6 +661,11 @@ def _set_subject_config(cursor: Cursor, subject: str, config: CompatibilityConfi
         (config.mode.value if config.mode else None, config.policy.value if config.policy else None, subject),
     )
     cursor.execute("SELECT pg_notify(%s, %s)", (CHANGES_CHANNEL, f"subject:{subject}"))
+
+
+def _fetch_value(cursor: Cursor, query: str) -> Any:
+    cursor.execute(query)
+    return cursor.fetchone()[0]
 
 
 def _modes(own: str | None, registry: str) -> SubjectModes:

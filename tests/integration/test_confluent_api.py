@@ -154,9 +154,12 @@ class TestRegistration:
         schema = record(namespace)
         registered = ok(register(client, subject, schema))
         assert ok(client.simulate_get(f"/schemas/ids/{registered['id']}")) == {"schema": schema}
-        # subject (a context selector in Confluent) and fetchMaxId are accepted.
+        # subject (a context selector in Confluent) is accepted; fetchMaxId adds the highest id given.
         query = {"subject": subject, "fetchMaxId": "False"}
         assert ok(client.simulate_get(f"/schemas/ids/{registered['id']}", params=query)) == {"schema": schema}
+        newer = ok(register(client, f"{subject}-other", record(namespace + ".other")))
+        with_max = ok(client.simulate_get(f"/schemas/ids/{registered['id']}", params={"fetchMaxId": "true"}))
+        assert with_max["schema"] == schema and with_max["maxId"] >= newer["id"] > registered["id"]
         text = client.simulate_get(f"/schemas/ids/{registered['id']}/schema")
         assert text.status_code == 200 and text.text == schema
 
@@ -276,6 +279,8 @@ class TestMode:
         assert ok(client.simulate_get(f"/mode/{subject}")) == {"mode": "READONLY"}
         assert ok(client.simulate_delete(f"/mode/{subject}")) == {"mode": "READONLY"}
         assert_error(client.simulate_get(f"/mode/{subject}"), 404, 40409)
+        assert_error(client.simulate_delete(f"/mode/{subject}"), 404, 40409)
+        assert_error(client.simulate_delete(f"/mode/{subject}.unknown"), 404, 40401)
 
     def test_global_mode(self, client):
         assert ok(client.simulate_get("/mode")) == {"mode": "READWRITE"}

@@ -18,17 +18,20 @@ def serialized_text(service: RegistryService, global_id: int) -> str:
 
 class SchemaById:
     """``GET /schemas/ids/{id}?format=&subject=&fetchMaxId=``. ``subject`` only picks a context in
-    Confluent (there is one here) and ``fetchMaxId`` is not offered: both are accepted and ignored."""
+    Confluent (there is one here), so it is accepted and ignored; ``fetchMaxId`` adds ``maxId``."""
 
     def __init__(self, service: RegistryService) -> None:
         self._service = service
 
     def on_get(self, req: falcon.Request, resp: falcon.Response, schema_id: str) -> None:
         global_id = params.schema_id(schema_id)
-        params.flag(req, "fetchMaxId")
+        fetch_max_id = params.flag(req, "fetchMaxId")
         serialized = params.wants_serialized(req)
         schema = self._service.global_schema(global_id)
-        send(resp, schema_document(schema, serialized_text(self._service, global_id) if serialized else None))
+        document = schema_document(schema, serialized_text(self._service, global_id) if serialized else None)
+        if fetch_max_id:
+            document["maxId"] = self._service.max_global_id()
+        send(resp, document)
 
 
 class SchemaTextById:
