@@ -75,6 +75,17 @@ def _refs_json(references: tuple[SchemaReference, ...]) -> str:
     return orjson.dumps([ref.to_dict() for ref in references]).decode()
 
 
+# A registration's view of its subject once it holds the lock. The EXISTS takes the id as a
+# value rather than from s.id: correlated, a planner without statistics (a young table, or
+# autovacuum off) may hash every subject_id of schema_versions for it, and then each
+# registration costs more than the one before.
+SUBJECT_STATE_QUERY = """
+    SELECT s.compatibility_mode, s.compatibility_policy, g.compatibility_mode, g.compatibility_policy,
+           EXISTS (SELECT 1 FROM schema_versions v WHERE v.subject_id = %(id)s), s.mode, g.mode
+    FROM subjects s CROSS JOIN registry_settings g WHERE s.id = %(id)s
+"""
+
+
 def _notify_schema_changed(cursor: Cursor, version: SchemaVersion) -> None:
     """Inside the change's transaction: the notice and the outbox row exist iff it commits."""
     cursor.execute("SELECT pg_notify(%s, %s)", (CHANGES_CHANNEL, f"schema:{version.id}:{version.revision}"))
@@ -101,12 +112,7 @@ class PostgresSubjectSession:
         self._subject_id = cursor.fetchone()[0]
         # A separate statement: its snapshot is taken after the lock was granted, so it sees
         # what the registration we may have waited for committed.
-        cursor.execute(
-            """SELECT s.compatibility_mode, s.compatibility_policy, g.compatibility_mode, g.compatibility_policy,
-                      EXISTS (SELECT 1 FROM schema_versions v WHERE v.subject_id = s.id), s.mode, g.mode
-               FROM subjects s CROSS JOIN registry_settings g WHERE s.id = %s""",
-            (self._subject_id,),
-        )
+        cursor.execute(SUBJECT_STATE_QUERY, {"id": self._subject_id})
         mode, policy, global_mode, global_policy, self.has_any_version, own_mode, registry_mode = cursor.fetchone()
         self.config = _config(mode, policy)
         self.global_config = EffectiveConfig(CompatibilityMode(global_mode), CompatibilityPolicy(global_policy))
@@ -170,11 +176,14 @@ class PostgresSubjectSession:
         self, fmt: SchemaFormat, identity_hash: str, content: str, references: tuple[SchemaReference, ...]
     ) -> int:
         """The lowest id with this identity, created when there is none."""
+        # Ids are never removed, so one found without the lock stays right; the lock (held to
+        # commit) is only taken to create one, else every registration of a popular schema
+        # into any subject would queue behind the others.
+        existing = self._lowest_id(fmt, identity_hash)
+        if existing is not None:
+            return existing
         self._lock_identity(fmt, identity_hash)
-        self._cursor.execute(
-            "SELECT min(id) FROM schema_ids WHERE format = %s AND identity_hash = %s", (fmt.value, identity_hash)
-        )
-        existing = self._cursor.fetchone()[0]
+        existing = self._lowest_id(fmt, identity_hash)  # a new statement: sees what the lock holder committed
         if existing is not None:
             return existing
         while True:  # skips values that imports took
@@ -203,6 +212,12 @@ class PostgresSubjectSession:
             return True
         self._cursor.execute("SELECT format, identity_hash FROM schema_ids WHERE id = %s", (wanted,))
         return self._cursor.fetchone() == (fmt.value, identity_hash)
+
+    def _lowest_id(self, fmt: SchemaFormat, identity_hash: str) -> int | None:
+        self._cursor.execute(
+            "SELECT min(id) FROM schema_ids WHERE format = %s AND identity_hash = %s", (fmt.value, identity_hash)
+        )
+        return self._cursor.fetchone()[0]
 
     def _lock_identity(self, fmt: SchemaFormat, identity_hash: str) -> None:
         # Registrations of one new schema into two subjects hold different subject locks;

@@ -13,6 +13,7 @@ import pytest
 from registry.domain.errors import StorageBusy
 from registry.storage.migrations import MIGRATIONS_DIR, MigrationError, apply_migrations, pending_migrations
 from registry.storage.pool import ConnectionPool
+from registry.storage.postgres import SUBJECT_STATE_QUERY
 from tests.integration.conftest import with_database
 
 
@@ -139,3 +140,23 @@ def test_pool_waits_for_a_free_connection_then_gives_up(database_url):
         holder.join()
     finally:
         pool.close()
+
+
+def test_a_registration_reads_its_subject_through_indexes_even_without_statistics(empty_database):
+    """A young table has no statistics (nor any table where autovacuum is off, as on these
+    machines); the subject's state must not then cost a scan of every version."""
+    apply_migrations(empty_database)
+    with psycopg2.connect(empty_database) as conn, conn.cursor() as cursor:
+        cursor.execute("INSERT INTO subjects (name) SELECT 's' || n FROM generate_series(1, 5000) n")
+        cursor.execute("INSERT INTO schema_ids (id, format, identity_hash, content) VALUES (1, 'JSON', 'h', '{}')")
+        cursor.execute(
+            """INSERT INTO schema_versions (id, subject_id, version_major, version_minor, version_patch, format,
+                   content, content_hash, state, compatibility_mode, compatibility_policy, global_id, version_number)
+               SELECT gen_random_uuid(), id, 1, 0, 0, 'JSON', '{}', 'h', 'ACTIVE', 'BACKWARD', 'STRICT', 1, 1
+               FROM subjects"""
+        )
+        cursor.execute("SELECT id FROM subjects WHERE name = 's2500'")
+        subject_id = cursor.fetchone()[0]
+        cursor.execute("EXPLAIN " + SUBJECT_STATE_QUERY, {"id": subject_id})
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert "Seq Scan on schema_versions" not in plan, plan
