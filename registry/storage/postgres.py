@@ -538,9 +538,10 @@ class PostgresSchemaStore:
 
         def fetch(cursor: Cursor) -> GlobalSchema | None:
             cursor.execute(
+                # The EXISTS takes the id as a value: see SUBJECT_STATE_QUERY.
                 """SELECT i.id, i.format, i.content, i.refs FROM schema_ids i
-                   WHERE i.id = %s AND EXISTS (SELECT 1 FROM schema_versions v WHERE v.global_id = i.id)""",
-                (global_id,),
+                   WHERE i.id = %(id)s AND EXISTS (SELECT 1 FROM schema_versions v WHERE v.global_id = %(id)s)""",
+                {"id": global_id},
             )
             row = cursor.fetchone()
             return GlobalSchema(row[0], SchemaFormat(row[1]), row[2], _references(row[3])) if row else None
