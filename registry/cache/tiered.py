@@ -47,9 +47,10 @@ class TieredSchemaCache:
     def get_stale(self, schema_id: str) -> SchemaVersion | None:
         return self._local.get_stale(schema_id)
 
-    def put(self, version: SchemaVersion) -> None:
-        """Fill both tiers (after a database read or a committed write)."""
-        self._keep_locally(version)
+    def put(self, version: SchemaVersion, *, locally: bool = True) -> None:
+        """Fill both tiers (after a database read or a committed write), or only the shared one."""
+        if locally:
+            self._keep_locally(version)
         self._shared.put(schema_key(version.id), codec.encode(version), version.revision)
 
     def changed(self, schema_id: str, revision: int) -> None:

@@ -162,7 +162,8 @@ class SchemaCache(Protocol):
     def get_stale(self, schema_id: str) -> SchemaVersion | None:
         """A copy that may be older than the staleness bound, for when the store is down."""
 
-    def put(self, version: SchemaVersion) -> None: ...
+    def put(self, version: SchemaVersion, *, locally: bool = True) -> None:
+        """``locally=False``: only the shared tier, for versions nobody has asked for yet."""
 
     def remove(self, schema_id: str, revision: int) -> None:
         """Forget a permanently deleted version; ``revision`` is newer than any copy of it."""

@@ -604,7 +604,10 @@ class RegistryService:
         with self._store.subject_session(subject) as session:
             outcome = self._register_in_session(session, handler, request, parsed, identity)
         if outcome.created:
-            self._cache.put(outcome.version)
+            # Not into this worker's memory: a new version is not hot yet, and a stream of
+            # registrations would otherwise evict the versions readers use (and grow memory
+            # up to the cache's bound). The first read takes it from the shared cache.
+            self._cache.put(outcome.version, locally=False)
         return outcome
 
     def _register_in_session(
