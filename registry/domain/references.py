@@ -13,6 +13,8 @@ from registry.lru import LocalCache
 
 # Deeper chains than this are refused rather than walked.
 MAX_REFERENCE_DEPTH = 32
+# A reference's version meaning "the latest", as Confluent's clients send it.
+LATEST_REFERENCE = -1
 
 
 class VersionsByNumber(Protocol):
@@ -32,6 +34,21 @@ class ReferenceResolver:
         self._by_global_id: LocalCache[tuple[Dependency, ...]] = LocalCache(
             cache_size, staleness_seconds=float("inf")
         )
+
+    def pin(self, references: Sequence[SchemaReference]) -> tuple[SchemaReference, ...]:
+        """The references with ``-1`` (Confluent's "latest") replaced by the latest live version's number."""
+        pinned = []
+        for position, reference in enumerate(references):
+            if reference.version == LATEST_REFERENCE:
+                latest = self._versions.get_version_by_number(reference.subject, None, include_deleted=False)
+                if latest is None:
+                    raise _invalid(
+                        f"references/{position}",
+                        f"reference {reference.name!r}: subject {reference.subject!r} has no live version",
+                    )
+                reference = SchemaReference(reference.name, reference.subject, latest.version_number)
+            pinned.append(reference)
+        return tuple(pinned)
 
     def for_new_schema(self, references: Sequence[SchemaReference], fmt: SchemaFormat) -> tuple[Dependency, ...]:
         """Dependencies of a schema being registered or checked: each reference must name a live version."""

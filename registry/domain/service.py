@@ -202,9 +202,7 @@ class RegistryService:
     ) -> SchemaVersion:
         """The subject's version holding this schema (same content and references)."""
         subject = check_subject(subject)
-        handler = self._formats.get(fmt)
-        parsed = handler.parse(schema, self._references.for_new_schema(references, fmt))
-        identity = identity_hash(parsed.content_hash, references)
+        _, parsed, _, identity = self._candidate(schema, fmt, references)
         live, total = self._store.subject_version_counts(subject)
         if (total if include_deleted else live) == 0:
             raise SubjectNotFound(f"Subject '{subject}' not found.", subject=subject)
@@ -408,7 +406,13 @@ class RegistryService:
 
     def delete_subject_config(self, subject: str) -> CompatibilityMode:
         """Drop the subject's own settings; the level that was in force until then is returned."""
-        before, _ = self.subject_config(subject)
+        before, own = self.subject_config(subject)
+        if own.mode is None and own.policy is None:
+            if self._store.subject_config(check_subject(subject)) is None:
+                raise SubjectNotFound(f"Subject '{subject}' not found.", subject=subject)
+            raise SubjectConfigNotFound(
+                f"Subject '{subject}' does not have subject-level compatibility configured", subject=subject
+            )
         self.reset_subject_config(subject)
         return before.mode
 
@@ -537,9 +541,7 @@ class RegistryService:
     ) -> CompatibilityReport:
         """The verdict registering ``schema`` into ``subject`` would meet; nothing is stored."""
         subject = check_subject(subject)
-        handler = self._formats.get(fmt)
-        parsed = handler.parse(schema, self._references.for_new_schema(references, fmt))
-        identity = identity_hash(parsed.content_hash, references)
+        handler, parsed, _, identity = self._candidate(schema, fmt, references)
         with self._store.subject_session(subject, dry_run=True) as session:
             effective = session.config.resolve(session.global_config)
             live = session.live_versions()
@@ -568,7 +570,7 @@ class RegistryService:
             raise InvalidRequest(
                 f"cannot compare a {fmt.value} schema with a {existing.format.value} schema", field="schemaType"
             )
-        parsed = handler.parse(schema, self._references.for_new_schema(references, fmt))
+        _, parsed, _, _ = self._candidate(schema, fmt, references)
         effective, _ = self.subject_config(existing.subject)
         violations = [
             replace(violation, version=str(existing.version_number))
@@ -596,10 +598,9 @@ class RegistryService:
             raise InvalidRequest(
                 f"state must be DRAFT or ACTIVE at registration, got {request.state.value}", field="state"
             )
-        handler = self._formats.get(request.format)
         # Checked before any database write.
-        parsed = handler.parse(request.schema, self._references.for_new_schema(request.references, request.format))
-        identity = identity_hash(parsed.content_hash, request.references)
+        handler, parsed, references, identity = self._candidate(request.schema, request.format, request.references)
+        request = replace(request, references=references)
 
         with self._store.subject_session(subject) as session:
             outcome = self._register_in_session(session, handler, request, parsed, identity)
@@ -724,7 +725,18 @@ class RegistryService:
         return [(str(version.version), self._load(handler, version)) for version in live]
 
     def _identity(self, version: SchemaVersion) -> str:
-        return identity_hash(version.content_hash, version.references)
+        return identity_hash(version.content_hash, version.references, self._references.for_version(version))
+
+    def _candidate(
+        self, schema: Any, fmt: SchemaFormat, references: tuple[SchemaReference, ...]
+    ) -> tuple[FormatHandler, ParsedSchema, tuple[SchemaReference, ...], str]:
+        """A schema to register, look up or check: its handler, the parsed schema, its references
+        (``-1`` pinned to a number) and its identity."""
+        handler = self._formats.get(fmt)
+        pinned = self._references.pin(references)
+        dependencies = self._references.for_new_schema(pinned, fmt)
+        parsed = handler.parse(schema, dependencies)
+        return handler, parsed, pinned, identity_hash(parsed.content_hash, pinned, dependencies)
 
     @staticmethod
     def _check_single_format(subject: str, live: list[SchemaVersion], fmt: SchemaFormat) -> None:

@@ -106,13 +106,17 @@ class TestRegistration:
         assert [body["version"] for body in registered] == [1, 2, 3]
         assert len({body["id"] for body in registered}) == 3
         first = registered[0]
+        # A registration answers where it landed, not the schema: Confluent's client would cache
+        # that text as the id's schema (see documents.registration_document).
+        assert first == {"subject": subject, "version": 1, "id": first["id"]}
         # Avro is Confluent's default: no schemaType, and no references when there are none.
-        assert first == {"subject": subject, "version": 1, "id": first["id"], "schema": schemas[0]}
+        documents = [dict(body, schema=schema) for body, schema in zip(registered, schemas, strict=True)]
 
         assert ok(client.simulate_get(f"/subjects/{subject}/versions")) == [1, 2, 3]
-        assert ok(client.simulate_get(f"/subjects/{subject}/versions/2")) == registered[1]
-        assert ok(client.simulate_get(f"/subjects/{subject}/versions/latest")) == registered[2]
-        assert ok(client.simulate_get(f"/subjects/{subject}/versions/-1")) == registered[2]
+        assert ok(client.simulate_get(f"/subjects/{subject}/versions/1")) == documents[0]
+        assert ok(client.simulate_get(f"/subjects/{subject}/versions/2")) == documents[1]
+        assert ok(client.simulate_get(f"/subjects/{subject}/versions/latest")) == documents[2]
+        assert ok(client.simulate_get(f"/subjects/{subject}/versions/-1")) == documents[2]
         text = client.simulate_get(f"/subjects/{subject}/versions/2/schema")
         assert text.status_code == 200 and text.headers["content-type"] == MEDIA_TYPE
         assert text.text == schemas[1]
@@ -167,13 +171,13 @@ class TestRegistration:
         schema = orjson.dumps({"type": "object", "properties": {"n": {"type": "integer"}},
                                "title": subject}).decode()
         registered = ok(register(client, subject, schema, schemaType="JSON"))
-        assert registered["schemaType"] == "JSON" and registered["schema"] == schema
+        version = ok(client.simulate_get(f"/subjects/{subject}/versions/1"))
+        assert version["schemaType"] == "JSON" and version["schema"] == schema
         assert ok(client.simulate_get(f"/schemas/ids/{registered['id']}")) == {"schema": schema, "schemaType": "JSON"}
 
     def test_protobuf_serialized_format(self, client, subject, namespace):
         proto = f'syntax = "proto3";\npackage {namespace};\nmessage Ping {{ string id = 1; }}\n'
         registered = ok(register(client, subject, proto, schemaType="PROTOBUF"))
-        assert registered["schemaType"] == "PROTOBUF"
         plain = ok(client.simulate_get(f"/schemas/ids/{registered['id']}"))
         assert plain == {"schema": proto, "schemaType": "PROTOBUF"}
         serialized = ok(client.simulate_get(f"/schemas/ids/{registered['id']}", params={"format": "serialized"}))
@@ -195,11 +199,11 @@ class TestRegistration:
     def test_lookup(self, client, subject, namespace):
         registered = ok(register(client, subject, record(namespace)))
         found = ok(post(client, f"/subjects/{subject}", {"schema": record(namespace)}, normalize="true"))
-        assert found == registered
+        assert found == dict(registered, schema=record(namespace))
         assert_error(post(client, f"/subjects/{subject}", {"schema": record(namespace, EMAIL)}), 404, 40403)
         ok(client.simulate_delete(f"/subjects/{subject}"))
         assert_error(post(client, f"/subjects/{subject}", {"schema": record(namespace)}), 404, 40401)
-        assert ok(post(client, f"/subjects/{subject}", {"schema": record(namespace)}, deleted="true")) == registered
+        assert ok(post(client, f"/subjects/{subject}", {"schema": record(namespace)}, deleted="true")) == found
 
 
 class TestReferences:
@@ -210,7 +214,6 @@ class TestReferences:
                              "fields": [{"name": "home", "type": f"{namespace}.Address"}]}).decode()
         references = [{"name": f"{namespace}.Address", "subject": other_subject, "version": 1}]
         registered = ok(register(client, subject, user, references=references))
-        assert registered["references"] == references
         assert ok(client.simulate_get(f"/subjects/{subject}/versions/1"))["references"] == references
         assert ok(client.simulate_get(f"/schemas/ids/{registered['id']}")) == {"schema": user,
                                                                                 "references": references}
@@ -223,6 +226,18 @@ class TestReferences:
         ok(client.simulate_delete(f"/subjects/{subject}"))
         ok(client.simulate_delete(f"/subjects/{subject}", params={"permanent": "true"}))
         assert ok(client.simulate_delete(f"/subjects/{other_subject}/versions/1")) == 1
+
+
+    def test_a_latest_reference_is_pinned_to_the_version_it_meant(self, client, subject, other_subject, namespace):
+        ok(put(client, f"/config/{other_subject}", {"compatibility": "NONE"}))
+        ok(register(client, other_subject, record(namespace, name="Address")))
+        latest = ok(register(client, other_subject, record(namespace, EMAIL, name="Address")))
+        user = orjson.dumps({"type": "record", "name": "User", "namespace": namespace,
+                             "fields": [{"name": "home", "type": f"{namespace}.Address"}]}).decode()
+        ok(register(client, subject, user, references=[
+            {"name": f"{namespace}.Address", "subject": other_subject, "version": -1}]))
+        stored = ok(client.simulate_get(f"/subjects/{subject}/versions/1"))["references"]
+        assert stored == [{"name": f"{namespace}.Address", "subject": other_subject, "version": latest["version"]}]
 
 
 class TestCompatibility:
@@ -421,9 +436,13 @@ class TestErrorCodes:
         assert_error(client.simulate_delete(f"/subjects/{subject}/versions/1"), 404, 40406)
         assert_error(client.simulate_delete(f"/subjects/{subject}"), 404, 40404)
 
-    def test_40408_and_40409_no_subject_level_setting(self, client, subject):
+    def test_40408_and_40409_no_subject_level_setting(self, client, subject, namespace):
         assert_error(client.simulate_get(f"/config/{subject}", params={"defaultToGlobal": "false"}), 404, 40408)
         assert_error(client.simulate_get(f"/mode/{subject}"), 404, 40409)
+        assert_error(client.simulate_delete(f"/config/{subject}"), 404, 40401)  # never heard of
+        ok(register(client, subject, record(namespace)))
+        assert_error(client.simulate_delete(f"/config/{subject}"), 404, 40408)
+        assert_error(client.simulate_delete(f"/mode/{subject}"), 404, 40409)
 
     def test_409_incompatible(self, client, subject, namespace):
         ok(register(client, subject, record(namespace)))

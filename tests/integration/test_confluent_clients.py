@@ -295,6 +295,17 @@ def test_protobuf_round_trip_with_auto_registration(sr, new_client, shop_message
     assert consumer(message, value_context(topic)) == customer
 
 
+def test_protobuf_serializer_and_deserializer_sharing_one_client(sr, shop_messages):
+    """One process producing and consuming: the client's cache of the registration must not
+    stand in for the serialized descriptor the deserializer asks for."""
+    topic = unique("shared")
+    customer = sample_customer(shop_messages)
+    message = ProtobufSerializer(shop_messages.Customer, sr)(customer, value_context(topic))
+    consumer = ProtobufDeserializer(shop_messages.Customer, {"use.deprecated.format": False},
+                                    schema_registry_client=sr)
+    assert consumer(message, value_context(topic)) == customer
+
+
 def test_serializing_again_with_a_new_client_reuses_the_registration(sr, new_client):
     topic = unique("payments")
     first = AvroSerializer(sr, json.dumps(PAYMENT_V1))({"id": "p-1", "amount": 1.0}, value_context(topic))

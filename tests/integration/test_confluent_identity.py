@@ -155,3 +155,26 @@ def test_references_resolve_and_protect_what_they_reference(service):
                      references=(SchemaReference("address.json", address_subject, address_v2.version_number),))
     assert newer.global_id != customer.global_id
     assert address_v2.version_number == 2
+
+
+def test_a_referenced_version_registered_again_with_other_content_makes_the_referrer_another_schema(service):
+    address_subject, customer_subject = unique("address"), unique("customer")
+    street = orjson.dumps({"type": "object", "properties": {"street": {"type": "string"}},
+                           "required": ["street"]}).decode()
+    zip_code = orjson.dumps({"type": "object", "properties": {"zip": {"type": "integer"}},
+                             "required": ["zip"]}).decode()
+    customer_text = orjson.dumps({"type": "object", "properties": {"a": {"$ref": "address.json"}}}).decode()
+    reference = (SchemaReference("address.json", address_subject, 1),)
+
+    register(service, address_subject, street)
+    first = register(service, customer_subject, customer_text, references=reference)
+    assert service.validate(first.id, {"a": {"street": "Main"}}) == []
+    for subject in (customer_subject, address_subject):  # the referrer first: the address is protected
+        service.soft_delete_version(subject, "1")
+        service.hard_delete_version(subject, "1")
+
+    register(service, address_subject, zip_code)  # version 1 again, other content
+    second = register(service, customer_subject, customer_text, references=reference)
+    assert second.global_id != first.global_id
+    assert service.validate(second.id, {"a": {"zip": 5}}) == []
+    assert [issue.keyword for issue in service.validate(second.id, {"a": {"street": "Main"}})] == ["required"]

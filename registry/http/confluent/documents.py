@@ -26,8 +26,8 @@ def send_text(resp: falcon.Response, text: str) -> None:
 
 
 def version_document(version: SchemaVersion, text: str | None = None) -> dict[str, Any]:
-    """A subject's version (``GET /subjects/{s}/versions/{v}``), also the answer to a registration
-    and to a lookup; ``text`` replaces the stored text (``format=serialized``)."""
+    """A subject's version (``GET /subjects/{s}/versions/{v}``), also the answer to a lookup;
+    ``text`` replaces the stored text (``format=serialized``)."""
     body: dict[str, Any] = {
         "subject": version.subject,
         "version": version.version_number,
@@ -36,6 +36,14 @@ def version_document(version: SchemaVersion, text: str | None = None) -> dict[st
     _add_type_and_references(body, version.format, version.references)
     body["schema"] = version.content if text is None else text
     return body
+
+
+def registration_document(version: SchemaVersion) -> dict[str, Any]:
+    """The answer to a registration: the id (and where it landed), without the schema text.
+    Confluent's client caches a registration's answer as the schema of that id; sent back as
+    the stored ``.proto`` text, it would stand in for the base64 descriptor the Protobuf
+    deserializer later asks for (``format=serialized``)."""
+    return {"id": version.global_id, "version": version.version_number, "subject": version.subject}
 
 
 def schema_document(schema: GlobalSchema, text: str | None = None) -> dict[str, Any]:

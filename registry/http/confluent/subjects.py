@@ -7,7 +7,7 @@ import falcon
 from registry.domain.model import SchemaState
 from registry.domain.service import RegistrationRequest, RegistryService
 from registry.http.confluent import params
-from registry.http.confluent.documents import send, send_text, version_document
+from registry.http.confluent.documents import registration_document, send, send_text, version_document
 from registry.http.confluent.schemas import serialized_text
 
 # Confluent's default subjectPrefix: every subject of the default context (the only one here).
@@ -76,7 +76,7 @@ class SubjectVersions:
                 version_number=params.registration_version(body),
             )
         )
-        send(resp, version_document(result.version))
+        send(resp, registration_document(result.version))
 
 
 class SubjectVersion:
