@@ -154,6 +154,14 @@ class TestRegistration:
             key=lambda entry: entry["subject"],
         )
 
+    def test_avro_spellings_of_one_schema_share_an_id(self, client, subject, other_subject, namespace):
+        full_names = {"type": "record", "name": f"{namespace}.Q", "fields": [{"name": "s", "type": "string"}]}
+        namespaced = {"type": "record", "namespace": namespace, "name": "Q",
+                      "fields": [{"name": "s", "type": {"type": "string"}}]}
+        first = ok(register(client, subject, orjson.dumps(full_names).decode()))
+        second = ok(register(client, other_subject, orjson.dumps(namespaced).decode()))
+        assert first["id"] == second["id"]
+
     def test_schema_by_id(self, client, subject, namespace):
         schema = record(namespace)
         registered = ok(register(client, subject, schema))

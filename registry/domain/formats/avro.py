@@ -24,9 +24,10 @@ Decisions worth knowing:
   nodes of the schema's type graph; a type defined twice (also across dependencies) is
   refused. Locations inside a dependency read ``<dependency name>#<JSON pointer>``. The
   normalised text, and so ``content_hash``, is the schema's own.
-* Identity: ``content_hash`` is the sha256 of the schema's JSON with sorted keys and no
-  whitespace, *not* the Parsing Canonical Form, which drops doc, aliases and defaults
-  and would merge versions that differ in them.
+* Identity: ``content_hash`` is the sha256 of ``normalised_text``: sorted keys, no
+  whitespace, full names, short spellings of types (equal for the spellings Confluent's
+  normalisation merges), *not* the Parsing Canonical Form, which drops doc, aliases and
+  defaults and would merge versions that differ in them.
 * Annotations (``only_annotations_differ``): only ``doc`` attributes, plus the spelling
   ``{"type": "int"}`` for ``"int"``. Aliases change how data is resolved and other
   attributes may drive code generation, so neither is an annotation.
@@ -702,8 +703,54 @@ def _shorten(message: str) -> str:
 
 
 def normalised_text(schema_json: object) -> str:
-    """Sorted keys, no whitespace: equal for schemas that differ only in layout."""
-    return orjson.dumps(schema_json, option=orjson.OPT_SORT_KEYS).decode()
+    """Equal for schemas that differ only in how they are written: layout and key order,
+    ``{"type": "int"}`` for ``"int"``, and a name given as ``name`` + ``namespace``, or
+    relative to the enclosing namespace, rather than in full (every name becomes full).
+    Docs, defaults, aliases and other attributes stay: they are part of the schema."""
+    return orjson.dumps(_spelled_out(schema_json, ""), option=orjson.OPT_SORT_KEYS).decode()
+
+
+_NAMED_KINDS = frozenset({"record", "error", "enum", "fixed"})
+_CONTAINER_KINDS = frozenset({"array", "map"})
+
+
+def _spelled_out(schema: object, namespace: str) -> object:
+    """The schema with full names and the short spellings of primitive and named types."""
+    if isinstance(schema, str):
+        return schema if schema in PRIMITIVE_TYPES else _qualify(schema, namespace)
+    if isinstance(schema, list):
+        return [_spelled_out(branch, namespace) for branch in schema]
+    if not isinstance(schema, dict):
+        return schema
+    kind = schema.get("type")
+    if not isinstance(kind, str) or not (kind in _NAMED_KINDS or kind in _CONTAINER_KINDS):
+        if len(schema) == 1 and "type" in schema:  # {"type": X} is only another spelling of X
+            return _spelled_out(kind, namespace)
+        if isinstance(kind, (dict, list)):
+            return {**schema, "type": _spelled_out(kind, namespace)}
+        return schema  # a primitive with attributes (logicalType...): as written
+    spelled = dict(schema)
+    if kind in _NAMED_KINDS and isinstance(schema.get("name"), str):
+        declared = schema.get("namespace")
+        full = _qualify(schema["name"], declared if isinstance(declared, str) else namespace)
+        spelled.pop("namespace", None)
+        spelled["name"] = full
+        namespace = full.rpartition(".")[0]
+        if isinstance(schema.get("aliases"), list):
+            spelled["aliases"] = [
+                _qualify(alias, namespace) if isinstance(alias, str) else alias for alias in schema["aliases"]
+            ]
+        if kind in ("record", "error") and isinstance(schema.get("fields"), list):
+            spelled["fields"] = [
+                {**field, "type": _spelled_out(field["type"], namespace)}
+                if isinstance(field, dict) and "type" in field else field
+                for field in schema["fields"]
+            ]
+    elif kind == "array" and "items" in schema:
+        spelled["items"] = _spelled_out(schema["items"], namespace)
+    elif kind == "map" and "values" in schema:
+        spelled["values"] = _spelled_out(schema["values"], namespace)
+    return spelled
 
 
 def _without_docs(schema: object) -> object:

@@ -698,3 +698,47 @@ def test_documents_validated_as_json_text_payloads() -> None:
     assert issues("string", "text") == []
     assert where(issues("string", 5)) == [("", "type")]
     assert where(issues(["null", "string"], 5)) == [("", "union")]
+
+
+SPELLINGS_OF_ONE_SCHEMA = [
+    {"type": "record", "name": "acme.Order", "fields": [
+        {"name": "id", "type": "string"},
+        {"name": "item", "type": {"type": "record", "name": "Item", "fields": [{"name": "sku", "type": "string"}]}},
+        {"name": "spare", "type": ["null", "Item"], "default": None},
+    ]},
+    {"type": "record", "namespace": "acme", "name": "Order", "fields": [
+        {"name": "id", "type": {"type": "string"}},
+        {"name": "item", "type": {"type": "record", "name": "acme.Item", "fields": [
+            {"name": "sku", "type": {"type": "string"}}]}},
+        {"name": "spare", "type": ["null", "Item"], "default": None},
+    ]},
+    {"fields": [
+        {"type": "string", "name": "id"},
+        {"type": {"fields": [{"type": "string", "name": "sku"}], "name": "Item", "namespace": "acme", "type": "record"},
+         "name": "item"},
+        {"default": None, "type": ["null", "acme.Item"], "name": "spare"},
+    ], "name": "Order", "namespace": "acme", "type": "record"},
+]
+
+
+def test_spellings_of_one_schema_share_a_content_hash() -> None:
+    handler = AvroHandler()
+    hashes = {handler.parse(json.dumps(schema)).content_hash for schema in SPELLINGS_OF_ONE_SCHEMA}
+    assert len(hashes) == 1
+
+
+@pytest.mark.parametrize(
+    "changed",
+    [
+        {"type": "record", "name": "acme.Order", "doc": "orders", "fields": [{"name": "id", "type": "string"}]},
+        {"type": "record", "name": "other.Order", "fields": [{"name": "id", "type": "string"}]},
+        {"type": "record", "name": "acme.Order", "aliases": ["Old"], "fields": [{"name": "id", "type": "string"}]},
+        {"type": "record", "name": "acme.Order", "fields": [{"name": "id", "type": "string", "default": ""}]},
+        {"type": "record", "name": "acme.Order", "fields": [
+            {"name": "id", "type": {"type": "string", "logicalType": "uuid"}}]},
+    ],
+)
+def test_what_changes_meaning_or_annotations_changes_the_hash(changed: dict[str, Any]) -> None:
+    handler = AvroHandler()
+    plain = {"type": "record", "name": "acme.Order", "fields": [{"name": "id", "type": "string"}]}
+    assert handler.parse(json.dumps(changed)).content_hash != handler.parse(json.dumps(plain)).content_hash
