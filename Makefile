@@ -36,7 +36,7 @@ clean:
 
 # Benchmarks and load tests (README: "Benchmarks and load tests"). Need PostgreSQL and
 # Redis on 127.0.0.1 (or BENCH_DATABASE_URL / BENCH_REDIS_URL) and wrk, installed here.
-.PHONY: bench bench-short bench-soak bench-wrk
+.PHONY: bench bench-short bench-soak bench-load bench-wrk
 
 $(VENV)/.bench-installed: requirements.txt requirements-bench.txt | $(BIN)/activate
 	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements-bench.txt
@@ -56,3 +56,8 @@ bench-short: $(VENV)/.bench-installed bench-wrk
 
 bench-soak: $(VENV)/.bench-installed
 	$(BIN)/python bench/soak.py $(SOAK_ARGS)
+
+# A k6 script on a fresh registry per run, e.g.
+# make bench-load LOAD_ARGS="tests/load/basic_load.js --sweep VUS=50,75,100 -e DURATION=60s -e STAGE_SECONDS=10"
+bench-load: $(VENV)/.bench-installed
+	$(BIN)/python bench/load.py $(LOAD_ARGS)
