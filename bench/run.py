@@ -176,6 +176,14 @@ def _reserve_schema_ids(cursor: Any, count: int) -> int:
     return first
 
 
+def _analyze(connection: Any) -> None:
+    """Statistics for the loaded tables (autovacuum may be off, as on these machines)."""
+    connection.autocommit = True
+    with connection.cursor() as cursor:
+        for table in ("subjects", "schema_ids", "schema_versions"):
+            cursor.execute(f"ANALYZE {table}")
+
+
 def _copy(cursor: Any, table: str, columns: str, buffer: io.StringIO) -> None:
     buffer.seek(0)
     cursor.copy_expert(f"COPY {table} ({columns}) FROM STDIN", buffer)
@@ -211,10 +219,7 @@ def bulk_load(database_url: str, count: int, chunk: int = 100_000) -> float:
                 _copy(cursor, "subjects", "id, name", subjects)
                 _copy(cursor, "schema_ids", _SCHEMA_ID_COLUMNS, schema_ids)
                 _copy(cursor, "schema_versions", _VERSION_COLUMNS, versions)
-        connection.autocommit = True
-        with connection.cursor() as cursor:
-            cursor.execute("ANALYZE subjects")
-            cursor.execute("ANALYZE schema_versions")
+        _analyze(connection)
     finally:
         connection.close()
     return time.monotonic() - started
@@ -256,10 +261,7 @@ def prepare_chains(database_url: str, kind: str, size: int, subject_count: int, 
                     _copy(cursor, "schema_versions", _VERSION_COLUMNS, buffer)
                     buffer = io.StringIO()
             _copy(cursor, "schema_versions", _VERSION_COLUMNS, buffer)
-        connection.autocommit = True
-        with connection.cursor() as cursor:
-            cursor.execute("ANALYZE subjects")
-            cursor.execute("ANALYZE schema_versions")
+        _analyze(connection)
     finally:
         connection.close()
     subjects_file = directory / f"chain{size}_subjects.txt"

@@ -180,17 +180,21 @@ class RegistryService:
         subject = check_subject(subject)
         version = self._store.get_version_by_number(subject, number, include_deleted=include_deleted)
         if version is None:
-            live, total = self._store.subject_version_counts(subject)
-            if (total if include_deleted else live) == 0:
-                raise SubjectNotFound(f"Subject '{subject}' not found.", subject=subject)
+            self._require_versions(subject, include_deleted)
             raise VersionNotFound(f"Version {label} not found.", subject=subject, version=label)
         return version
+
+    def _require_versions(self, subject: str, include_deleted: bool) -> None:
+        """SubjectNotFound unless the subject has a live version (or any, soft-deleted ones included)."""
+        live, total = self._store.subject_version_counts(subject)
+        if (total if include_deleted else live) == 0:
+            raise _subject_not_found(subject)
 
     def version_numbers(self, subject: str, include_deleted: bool) -> list[int]:
         subject = check_subject(subject)
         numbers = self._store.version_numbers(subject, include_deleted=include_deleted)
         if not numbers:
-            raise SubjectNotFound(f"Subject '{subject}' not found.", subject=subject)
+            raise _subject_not_found(subject)
         return numbers
 
     def subject_names(self, prefix: str | None, include_deleted: bool) -> list[str]:
@@ -203,9 +207,7 @@ class RegistryService:
         """The subject's version holding this schema (same content and references)."""
         subject = check_subject(subject)
         _, parsed, _, identity = self._candidate(schema, fmt, references)
-        live, total = self._store.subject_version_counts(subject)
-        if (total if include_deleted else live) == 0:
-            raise SubjectNotFound(f"Subject '{subject}' not found.", subject=subject)
+        self._require_versions(subject, include_deleted)
         candidates = self._store.versions_with_content_hash(
             subject, parsed.content_hash, include_deleted=include_deleted
         )
@@ -309,7 +311,7 @@ class RegistryService:
                         f"Subject '{subject}' was soft deleted. Set permanent=true to delete permanently",
                         subject=subject,
                     )
-                raise SubjectNotFound(f"Subject '{subject}' not found.", subject=subject)
+                raise _subject_not_found(subject)
             for version in live:
                 _check_unreferenced(version, session.referencing_ids(version.version_number, live_only=True))
             deleted = session.soft_delete(live)
@@ -327,7 +329,7 @@ class RegistryService:
             _check_writable(subject, session.modes)
             versions = session.versions(include_deleted=True)
             if not versions:
-                raise SubjectNotFound(f"Subject '{subject}' not found.", subject=subject)
+                raise _subject_not_found(subject)
             if any(version.is_live for version in versions):
                 raise SubjectNotSoftDeleted(
                     f"Subject '{subject}' was not deleted first before being permanently deleted", subject=subject
@@ -406,15 +408,17 @@ class RegistryService:
 
     def delete_subject_config(self, subject: str) -> CompatibilityMode:
         """Drop the subject's own settings; the level that was in force until then is returned."""
-        before, own = self.subject_config(subject)
+        subject = check_subject(subject)
+        own = self._store.subject_config(subject)
+        if own is None:
+            raise _subject_not_found(subject)
         if own.mode is None and own.policy is None:
-            if self._store.subject_config(check_subject(subject)) is None:
-                raise SubjectNotFound(f"Subject '{subject}' not found.", subject=subject)
             raise SubjectConfigNotFound(
                 f"Subject '{subject}' does not have subject-level compatibility configured", subject=subject
             )
-        self.reset_subject_config(subject)
-        return before.mode
+        in_force = own.resolve(self._store.global_config())
+        self._store.set_subject_config(subject, CompatibilityConfig())
+        return in_force.mode
 
     def reset_global_config(self) -> EffectiveConfig:
         """Back to the defaults; the settings that were in force are returned."""
@@ -468,7 +472,7 @@ class RegistryService:
         subject = check_subject(subject)
         modes = self._store.subject_modes(subject)
         if modes is None:
-            raise SubjectNotFound(f"Subject '{subject}' not found.", subject=subject)
+            raise _subject_not_found(subject)
         if modes.own is None:
             raise SubjectModeNotFound(
                 f"Subject '{subject}' does not have subject-level mode configured", subject=subject
@@ -565,12 +569,11 @@ class RegistryService:
         """The verdict of the subject's mode between ``schema`` and one live version (transitive
         modes compare with that version alone, as Confluent's per-version check does)."""
         existing = self.version_by_label(subject, label, include_deleted=False)
-        handler = self._formats.get(fmt)
         if existing.format is not fmt:
             raise InvalidRequest(
                 f"cannot compare a {fmt.value} schema with a {existing.format.value} schema", field="schemaType"
             )
-        _, parsed, _, _ = self._candidate(schema, fmt, references)
+        handler, parsed, _, _ = self._candidate(schema, fmt, references)
         effective, _ = self.subject_config(existing.subject)
         violations = [
             replace(violation, version=str(existing.version_number))
@@ -811,6 +814,10 @@ def _same_registration(subject: str, duplicate: SchemaVersion, request: Registra
     )
 
 
+def _subject_not_found(subject: str) -> SubjectNotFound:
+    return SubjectNotFound(f"Subject '{subject}' not found.", subject=subject)
+
+
 def _check_writable(subject: str, modes: SubjectModes) -> None:
     if modes.effective is RegistryMode.READONLY:
         where = "the registry is" if modes.own is None else f"Subject {subject} is"
@@ -831,7 +838,7 @@ def _pick_version(
 ) -> SchemaVersion:
     """A version by number (``None``: the latest, live or of any state) among all of a subject's versions."""
     if not versions:
-        raise SubjectNotFound(f"Subject '{subject}' not found.", subject=subject)
+        raise _subject_not_found(subject)
     if number is None:
         candidates = [version for version in versions if version.is_live or not live_only]
         if candidates:

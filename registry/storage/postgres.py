@@ -86,12 +86,11 @@ SUBJECT_STATE_QUERY = """
 """
 
 
-def _notify_schema_changed(cursor: Cursor, version: SchemaVersion) -> None:
+def _notify_schema_changed(cursor: Cursor, version_id: str, revision: int) -> None:
     """Inside the change's transaction: the notice and the outbox row exist iff it commits."""
-    cursor.execute("SELECT pg_notify(%s, %s)", (CHANGES_CHANNEL, f"schema:{version.id}:{version.revision}"))
+    cursor.execute("SELECT pg_notify(%s, %s)", (CHANGES_CHANNEL, f"schema:{version_id}:{revision}"))
     cursor.execute(
-        "INSERT INTO cache_invalidations (cache_key, revision) VALUES (%s, %s)",
-        (f"schema:{version.id}", version.revision),
+        "INSERT INTO cache_invalidations (cache_key, revision) VALUES (%s, %s)", (f"schema:{version_id}", revision)
     )
 
 
@@ -242,24 +241,17 @@ class PostgresSubjectSession:
         )
         deleted = [_row_to_version(row) for row in self._cursor.fetchall()]
         for version in deleted:
-            _notify_schema_changed(self._cursor, version)
+            _notify_schema_changed(self._cursor, version.id, version.revision)
         return deleted
 
     def hard_delete(self, versions: list[SchemaVersion]) -> None:
-        ids = [version.id for version in versions]
-        # Announce a revision newer than any cached copy, so caches drop them like any change.
         self._cursor.execute(
-            """UPDATE schema_versions SET revision = revision + 1 WHERE id = ANY(%s::uuid[])
-               RETURNING id::text, revision""",
-            (ids,),
+            "DELETE FROM schema_versions WHERE id = ANY(%s::uuid[]) RETURNING id::text, revision",
+            ([version.id for version in versions],),
         )
+        # Announced as a revision newer than any cached copy, so caches drop them like any change.
         for version_id, revision in self._cursor.fetchall():
-            self._cursor.execute("SELECT pg_notify(%s, %s)", (CHANGES_CHANNEL, f"schema:{version_id}:{revision}"))
-            self._cursor.execute(
-                "INSERT INTO cache_invalidations (cache_key, revision) VALUES (%s, %s)",
-                (f"schema:{version_id}", revision),
-            )
-        self._cursor.execute("DELETE FROM schema_versions WHERE id = ANY(%s::uuid[])", (ids,))
+            _notify_schema_changed(self._cursor, version_id, revision + 1)
 
     def set_mode(self, mode: RegistryMode | None) -> None:
         self._cursor.execute(
@@ -329,7 +321,7 @@ class PostgresVersionSession:
             ),
         )
         updated = _row_to_version(self._cursor.fetchone())
-        _notify_schema_changed(self._cursor, updated)
+        _notify_schema_changed(self._cursor, updated.id, updated.revision)
         self.version = updated
         return updated
 

@@ -168,19 +168,18 @@ def _references(value: Any) -> tuple[SchemaReference, ...]:
 def registration_id(body: dict[str, Any]) -> int | None:
     """The ``id`` a registration asks for (IMPORT mode). Zero or negative means none: Confluent's
     clients send -1 for "no id"."""
-    value = body.get("id")
-    if value is None:
-        return None
-    if isinstance(value, bool) or not isinstance(value, int) or value > MAX_INT:
-        raise InvalidRequest(f"field 'id' must be an integer up to {MAX_INT}", field="id")
-    return value if value > 0 else None
+    return _chosen_number(body, "id", InvalidRequest)
 
 
 def registration_version(body: dict[str, Any]) -> int | None:
     """The ``version`` a registration asks for. Zero or negative means none, as in Confluent."""
-    value = body.get("version")
+    return _chosen_number(body, "version", InvalidVersion)
+
+
+def _chosen_number(body: dict[str, Any], name: str, error: type[InvalidRequest]) -> int | None:
+    value = body.get(name)
     if value is None:
         return None
     if isinstance(value, bool) or not isinstance(value, int) or value > MAX_INT:
-        raise InvalidVersion(f"field 'version' must be an integer up to {MAX_INT}", field="version")
+        raise error(f"field '{name}' must be an integer up to {MAX_INT}", field=name)
     return value if value > 0 else None
