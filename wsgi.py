@@ -5,10 +5,9 @@ import logging
 from registry.app import create_app
 from registry.bootstrap import ensure_database
 from registry.config import Settings
-from registry.http.connection import close_when_asked
 from registry.observability.logging import configure_logging
 
 settings, _ = ensure_database(Settings.from_env())
 if not logging.getLogger().handlers:  # gunicorn.conf.py configures logging; other servers may not
     configure_logging(settings.log_level)
-app = close_when_asked(create_app(settings))
+app = create_app(settings)

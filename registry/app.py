@@ -19,8 +19,8 @@ from registry.domain.service import RegistryService
 from registry.health import HealthProbe, Readiness
 from registry.http import errors
 from registry.http.confluent.routes import add_confluent_routes
-from registry.http.middleware import RequestObserver
-from registry.http.paths import EncodedSlashes
+from registry.http.connection import close_when_asked
+from registry.http.observation import ObservedRequests, WSGIApp
 from registry.http.representations import RenderedSchemas
 from registry.http.resources.compatibility import CompatibilityCheck
 from registry.http.resources.config import GlobalConfig, SubjectConfig
@@ -35,6 +35,7 @@ from registry.http.resources.subjects import (
     SubjectVersionValidation,
 )
 from registry.http.resources.validation import ValidateById, ValidateEnvelope
+from registry.http.routing import RegistryRouter
 from registry.lru import LocalCache
 from registry.observability.access_log import AccessLog
 from registry.observability.batching import register_flusher
@@ -147,13 +148,14 @@ def _drain_cache_outbox(store: PostgresSchemaStore, shared: SharedCache) -> None
         pass  # the database is down or busy: the rows wait for the next round
 
 
-def create_app(settings: Settings, backends: Backends | None = None) -> falcon.App:
+def create_app(settings: Settings, backends: Backends | None = None) -> WSGIApp:
+    """The WSGI app the server runs: Falcon's routes inside the per-request bookkeeping."""
     if backends is None:
         backends = build_backends(settings)
     service = backends.service
     limit = settings.max_body_bytes
 
-    app = falcon.App(middleware=[EncodedSlashes(), RequestObserver(backends.request_metrics, backends.access_log)])
+    app = falcon.App(router=RegistryRouter())
     app.req_options.strip_url_path_trailing_slash = True
     errors.install(app)
 
@@ -177,4 +179,4 @@ def create_app(settings: Settings, backends: Backends | None = None) -> falcon.A
     app.add_route("/readyz", ReadinessCheck(backends.readiness))
     if settings.metrics_on_api_port:
         app.add_route("/metrics", Metrics())
-    return app
+    return close_when_asked(ObservedRequests(app, backends.request_metrics, backends.access_log))

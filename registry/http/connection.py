@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import Any
 
-WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
+from registry.http.observation import WSGIApp
 
 
 def close_when_asked(app: WSGIApp) -> WSGIApp:

@@ -19,6 +19,7 @@ import orjson
 
 from registry.domain import errors
 from registry.http.confluent import errors as confluent
+from registry.http.observation import request_id_of
 
 log = logging.getLogger(__name__)
 
@@ -74,7 +75,7 @@ class HTTPProblem(falcon.HTTPError):
 
 
 def error_body(req: falcon.Request, message: str, code: str, details: dict[str, Any] | None = None) -> bytes:
-    body: dict[str, Any] = {"error": message, "code": code, "request_id": getattr(req.context, "request_id", None)}
+    body: dict[str, Any] = {"error": message, "code": code, "request_id": request_id_of(req.env)}
     if details:
         body.update(details)
     return orjson.dumps(body)
@@ -114,7 +115,7 @@ def handle_registry_error(req: falcon.Request, resp: falcon.Response, exc: error
 def handle_unexpected(req: falcon.Request, resp: falcon.Response, exc: Exception, params: dict[str, Any]) -> None:
     # Falcon's own errors (404 for unknown routes, 405, ...) never get here: its more
     # specific HTTPError handler sends them to serialize_http_error.
-    log.exception("unhandled error", extra={"request_id": getattr(req.context, "request_id", None)})
+    log.exception("unhandled error", extra={"request_id": request_id_of(req.env)})
     if confluent.is_confluent_path(req.path):
         _render_confluent(resp, confluent.unexpected())
         return

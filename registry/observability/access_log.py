@@ -43,26 +43,30 @@ class AccessLog:
         stream.flush()
 
     def _format(self, entries: list[tuple[float, str, str, str, str, int, float]]) -> str:
+        # The constant parts are spelled once and only the request's own strings go through
+        # orjson (for escaping): a quarter of the cost of dumping a dict per line.
         lines = []
-        second, second_text = -1, ""
+        second, second_text = -1, b""
+        method_and_route: dict[tuple[str, str], bytes] = {}
         for ended, request_id, method, route, path, status, seconds in entries:
             if int(ended) != second:
                 second = int(ended)
-                second_text = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(second))
+                second_text = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(second)).encode()
+            fixed = method_and_route.get((method, route))
+            if fixed is None:
+                fixed = method_and_route[(method, route)] = b'"method":%s,"route":%s' % (_dumps(method), _dumps(route))
             lines.append(
-                orjson.dumps(
-                    {
-                        "ts": f"{second_text}.{int(ended * 1000) % 1000:03d}Z",
-                        "level": "INFO",
-                        "logger": ACCESS_LOGGER,
-                        "message": "request",
-                        "request_id": request_id,
-                        "method": method,
-                        "route": route,
-                        "path": path[:512],
-                        "status": status,
-                        "duration_ms": round(seconds * 1000, 3),
-                    }
+                _LINE % (
+                    second_text, int(ended * 1000) % 1000, _dumps(request_id), fixed, _dumps(path[:512]), status,
+                    seconds * 1000,
                 )
             )
-        return b"\n".join(lines).decode() + "\n"
+        lines.append(b"")
+        return b"\n".join(lines).decode()
+
+
+_dumps = orjson.dumps
+_LINE = (
+    b'{"ts":"%s.%03dZ","level":"INFO","logger":"' + ACCESS_LOGGER.encode() + b'","message":"request",'
+    b'"request_id":%s,%s,"path":%s,"status":%d,"duration_ms":%.3f}'
+)

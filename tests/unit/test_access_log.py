@@ -33,3 +33,15 @@ def test_log_level_above_info_turns_it_off():
         assert AccessLog(io.StringIO()).enabled is True
     finally:
         logger.setLevel(previous)
+
+
+def test_every_field_a_client_controls_is_escaped():
+    stream = io.StringIO()
+    log = AccessLog(stream)
+    hostile = 'quote" back\\slash\ttab\nnewline caf\u00e9 \u0000'
+    log.record(hostile, "GET", "<unmatched>", "/x/" + hostile, 404, 0.5)
+    log.flush()
+    [line] = stream.getvalue().splitlines()
+    parsed = orjson.loads(line)
+    assert parsed["request_id"] == hostile and parsed["path"] == "/x/" + hostile
+    assert parsed["duration_ms"] == 500.0 and parsed["status"] == 404

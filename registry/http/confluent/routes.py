@@ -36,7 +36,7 @@ class Contexts:
 
 def add_confluent_routes(app: falcon.App, service: RegistryService, max_body_bytes: int) -> None:
     """Errors on these paths answer in Confluent's dialect (``registry.http.errors`` picks it by path).
-    Subjects holding "/" (sent as %2F) route through ``registry.http.paths.EncodedSlashes``."""
+    Subjects holding "/" (sent as %2F) route through ``registry.http.routing.RegistryRouter``."""
     limit = max_body_bytes
     app.add_route("/", Root())
     app.add_route("/contexts", Contexts())

@@ -1,0 +1,79 @@
+"""Per-request bookkeeping at the WSGI boundary: request id, metrics, one access log line.
+
+Every request pays for this, so it wraps the Falcon app instead of being Falcon
+middleware: one closure and a few dict operations, where the middleware went through
+``req.context`` attributes, header lookups and Falcon's middleware stacks.
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+import time
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from registry.observability.access_log import AccessLog
+from registry.observability.metrics import RequestMetrics
+
+WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
+
+# WSGI environ keys of ours (PEP 3333 reserves dotted lowercase names for servers and middleware).
+REQUEST_ID_KEY = "registry.request_id"
+ROUTE_KEY = "registry.route"  # the matched route template, set by registry.http.routing
+
+# Every path that matched no route shares one label, so scanners cannot explode the metric's cardinality.
+UNMATCHED_ROUTE = "<unmatched>"
+_MAX_REQUEST_ID = 128
+
+# Generated ids: a random per-process prefix and a counter, unique across workers and
+# restarts without paying for a UUID per request.
+_ID_PREFIX = os.urandom(8).hex()
+_id_counter = itertools.count()
+
+
+def _request_id(sent: str | None) -> str:
+    if sent and len(sent) <= _MAX_REQUEST_ID and sent.isprintable() and sent.isascii():
+        return sent
+    return f"{_ID_PREFIX}{next(_id_counter):016x}"
+
+
+def request_id_of(environ: dict[str, Any]) -> str | None:
+    return environ.get(REQUEST_ID_KEY)
+
+
+class ObservedRequests:
+    """Gives every request an id (the caller's ``X-Request-ID`` when sane, else a new one),
+    answers it in ``X-Request-ID``, and counts and logs the request once it is answered."""
+
+    def __init__(self, app: WSGIApp, metrics: RequestMetrics, access_log: AccessLog) -> None:
+        self._app = app
+        self._metrics = metrics
+        self._access_log = access_log
+
+    def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+        started = time.perf_counter()
+        request_id = environ[REQUEST_ID_KEY] = _request_id(environ.get("HTTP_X_REQUEST_ID"))
+        statuses: list[str] = []
+
+        def start(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
+            statuses.append(status)
+            headers.append(("X-Request-ID", request_id))
+            return start_response(status, headers, exc_info)
+
+        try:
+            body = self._app(environ, start)
+        except BaseException:
+            # The server answers 500 to an app that raised; count it as that.
+            self._observe(environ, request_id, "500", started)
+            raise
+        self._observe(environ, request_id, statuses[-1][:3] if statuses else "500", started)
+        return body
+
+    def _observe(self, environ: dict[str, Any], request_id: str, status: str, started: float) -> None:
+        duration = time.perf_counter() - started
+        method = environ.get("REQUEST_METHOD", "")
+        route = environ.get(ROUTE_KEY, UNMATCHED_ROUTE)
+        self._metrics.observe(method, route, status, duration)
+        if self._access_log.enabled:
+            self._access_log.record(request_id, method, route, environ.get("PATH_INFO", ""), int(status), duration)

@@ -1,0 +1,105 @@
+"""Per-request bookkeeping at the WSGI boundary."""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+
+import orjson
+import pytest
+from falcon import testing
+from prometheus_client import REGISTRY
+
+from registry.http.observation import REQUEST_ID_KEY, ROUTE_KEY, UNMATCHED_ROUTE, ObservedRequests
+from registry.observability.access_log import AccessLog
+from registry.observability.metrics import RequestMetrics
+
+
+class Broken(RuntimeError):
+    pass
+
+
+def answering(status: str, route: str | None = "/things/{thing}"):
+    def app(environ: dict[str, Any], start_response: Any) -> list[bytes]:
+        if route is not None:
+            environ[ROUTE_KEY] = route
+        if status == "raise":
+            raise Broken("boom")
+        start_response(status, [("Content-Type", "application/json")])
+        return [orjson.dumps({"request_id": environ[REQUEST_ID_KEY]})]
+
+    return app
+
+
+@pytest.fixture
+def access_stream() -> io.StringIO:
+    return io.StringIO()
+
+
+@pytest.fixture
+def request_metrics() -> RequestMetrics:
+    return RequestMetrics()
+
+
+def observed(app: Any, request_metrics: RequestMetrics, access_stream: io.StringIO) -> testing.TestClient:
+    access_log = AccessLog(access_stream)
+    access_log.enabled = True
+    client = testing.TestClient(ObservedRequests(app, request_metrics, access_log))
+    client.access_log = access_log
+    return client
+
+
+def requests_counted(request_metrics: RequestMetrics, route: str, status: str) -> float:
+    request_metrics.flush()
+    labels = {"method": "GET", "route": route, "status": status}
+    return REGISTRY.get_sample_value("registry_http_requests_total", labels) or 0.0
+
+
+def logged(client: testing.TestClient, stream: io.StringIO) -> list[dict[str, Any]]:
+    client.access_log.flush()
+    return [orjson.loads(line) for line in stream.getvalue().splitlines()]
+
+
+def test_a_sane_request_id_is_kept_and_answered(request_metrics, access_stream):
+    client = observed(answering("200 OK"), request_metrics, access_stream)
+    result = client.simulate_get("/things/1", headers={"X-Request-ID": "abc-123"})
+    assert result.headers["X-Request-ID"] == "abc-123"
+    assert result.json == {"request_id": "abc-123"}  # the app sees the same id (error bodies carry it)
+
+
+@pytest.mark.parametrize("sent", [None, "", "x" * 129, "caf\u00e9", "tab\there"])
+def test_a_missing_or_unfit_request_id_is_replaced(request_metrics, access_stream, sent):
+    client = observed(answering("200 OK"), request_metrics, access_stream)
+    headers = {"X-Request-ID": sent} if sent is not None else {}
+    first = client.simulate_get("/things/1", headers=headers).headers["X-Request-ID"]
+    second = client.simulate_get("/things/1", headers=headers).headers["X-Request-ID"]
+    assert len(first) == 32 and first != second and first.isalnum()
+
+
+def test_each_request_is_counted_and_logged_under_its_route(request_metrics, access_stream):
+    client = observed(answering("404 Not Found", "/counted/{thing}"), request_metrics, access_stream)
+    before = requests_counted(request_metrics, "/counted/{thing}", "404")
+    client.simulate_get("/counted/7", headers={"X-Request-ID": "r-1"})
+    [line] = logged(client, access_stream)
+    assert (line["request_id"], line["method"], line["route"], line["path"], line["status"]) == (
+        "r-1", "GET", "/counted/{thing}", "/counted/7", 404,
+    )
+    assert line["duration_ms"] >= 0
+    assert requests_counted(request_metrics, "/counted/{thing}", "404") == before + 1
+
+
+def test_an_unrouted_request_shares_one_label(request_metrics, access_stream):
+    client = observed(answering("404 Not Found", route=None), request_metrics, access_stream)
+    before = requests_counted(request_metrics, UNMATCHED_ROUTE, "404")
+    client.simulate_get("/scanner/probe/1")
+    client.simulate_get("/scanner/probe/2")
+    assert requests_counted(request_metrics, UNMATCHED_ROUTE, "404") == before + 2
+
+
+def test_an_app_that_raises_is_counted_as_a_500(request_metrics, access_stream):
+    client = observed(answering("raise", "/raising/{thing}"), request_metrics, access_stream)
+    with pytest.raises(Broken):
+        client.simulate_get("/raising/1")
+    [line] = logged(client, access_stream)
+    assert line["status"] == 500 and line["route"] == "/raising/{thing}"
+    assert requests_counted(request_metrics, "/raising/{thing}", "500") == 1
