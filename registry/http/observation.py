@@ -27,15 +27,16 @@ UNMATCHED_ROUTE = "<unmatched>"
 _MAX_REQUEST_ID = 128
 
 # Generated ids: a random per-process prefix and a counter, unique across workers and
-# restarts without paying for a UUID per request.
+# restarts without paying for a UUID per request. The counter starts at 2**63 so its
+# hex spelling is always 16 digits without a format spec (which costs more than the rest).
 _ID_PREFIX = os.urandom(8).hex()
-_id_counter = itertools.count()
+_next_id = itertools.count(1 << 63).__next__
 
 
 def _request_id(sent: str | None) -> str:
     if sent and len(sent) <= _MAX_REQUEST_ID and sent.isprintable() and sent.isascii():
         return sent
-    return f"{_ID_PREFIX}{next(_id_counter):016x}"
+    return _ID_PREFIX + format(_next_id(), "x")
 
 
 def request_id_of(environ: dict[str, Any]) -> str | None:
@@ -65,15 +66,14 @@ class ObservedRequests:
             body = self._app(environ, start)
         except BaseException:
             # The server answers 500 to an app that raised; count it as that.
-            self._observe(environ, request_id, "500", started)
+            statuses.append("500")
             raise
-        self._observe(environ, request_id, statuses[-1][:3] if statuses else "500", started)
+        finally:
+            duration = time.perf_counter() - started
+            method = environ.get("REQUEST_METHOD", "")
+            route = environ.get(ROUTE_KEY, UNMATCHED_ROUTE)
+            status = statuses[-1][:3] if statuses else "500"
+            self._metrics.observe(method, route, status, duration)
+            if self._access_log.enabled:
+                self._access_log.record(request_id, method, route, environ.get("PATH_INFO", ""), int(status), duration)
         return body
-
-    def _observe(self, environ: dict[str, Any], request_id: str, status: str, started: float) -> None:
-        duration = time.perf_counter() - started
-        method = environ.get("REQUEST_METHOD", "")
-        route = environ.get(ROUTE_KEY, UNMATCHED_ROUTE)
-        self._metrics.observe(method, route, status, duration)
-        if self._access_log.enabled:
-            self._access_log.record(request_id, method, route, environ.get("PATH_INFO", ""), int(status), duration)

@@ -10,12 +10,16 @@ from __future__ import annotations
 
 import atexit
 import logging
+import sys
 import threading
 from collections.abc import Callable
+from typing import Any, TypeVar
 
 log = logging.getLogger(__name__)
 
 FLUSH_INTERVAL_SECONDS = 0.25
+
+Result = TypeVar("Result")
 
 _flushers: list[Callable[[], None]] = []
 _lock = threading.Lock()
@@ -42,6 +46,27 @@ def register_flusher(flush: Callable[[], None]) -> Callable[[], None]:
         flush()
 
     return unregister
+
+
+def blocking_call(function: Callable[..., Result], *args: Any) -> Result:
+    """Run a call that may wait in the kernel, such as a write to a log file or to a full
+    pipe, without stalling the worker.
+
+    Under gevent the flusher is a greenlet on the thread that serves every request, and
+    a write waiting on the disk would hold them all up; gevent's thread pool runs the
+    call on a native thread instead (the GIL is released while it waits) and only the
+    flusher waits for it.
+    """
+    if _serving_on_greenlets():
+        from gevent import get_hub
+
+        return get_hub().threadpool.apply(function, args)
+    return function(*args)
+
+
+def _serving_on_greenlets() -> bool:
+    gevent_monkey = sys.modules.get("gevent.monkey")
+    return gevent_monkey is not None and gevent_monkey.is_module_patched("threading")
 
 
 def flush_all() -> None:

@@ -116,24 +116,26 @@ class RequestMetrics:
 
     def __init__(self) -> None:
         self._bounds = (*LATENCY_BUCKETS, float("inf"))
-        self._counts: defaultdict[tuple[str, str, str], int] = defaultdict(int)
-        self._latency: dict[tuple[str, str], list[float]] = {}
+        # Per (method, route, status): one count per latency bucket, then the sum of
+        # observations. The request count is the buckets' total, so a request costs one lookup.
+        self._observed: dict[tuple[str, str, str], list[float]] = {}
 
     def observe(self, method: str, route: str, status: str, seconds: float) -> None:
-        self._counts[(method, route, status)] += 1
-        key = (method, route)
-        histogram = self._latency.get(key)
+        key = (method, route, status)
+        histogram = self._observed.get(key)
         if histogram is None:
-            # one count per bucket, then the sum of observations
-            histogram = self._latency[key] = [0.0] * (len(self._bounds) + 1)
+            histogram = self._observed[key] = [0.0] * (len(self._bounds) + 1)
         histogram[bisect_left(self._bounds, seconds)] += 1
         histogram[-1] += seconds
 
     def flush(self) -> None:
-        counts, self._counts = self._counts, defaultdict(int)
-        latency, self._latency = self._latency, {}
-        for labels, count in counts.items():
-            HTTP_REQUESTS.labels(*labels).inc(count)
+        observed, self._observed = self._observed, {}
+        latency: dict[tuple[str, str], list[float]] = {}
+        for (method, route, status), histogram in observed.items():
+            HTTP_REQUESTS.labels(method, route, status).inc(sum(histogram[:-1]))
+            merged = latency.setdefault((method, route), [0.0] * len(histogram))
+            for index, value in enumerate(histogram):
+                merged[index] += value
         for labels, histogram in latency.items():
             child = HTTP_LATENCY.labels(*labels)
             # prometheus_client has no bulk observe; these are the children observe() itself updates.

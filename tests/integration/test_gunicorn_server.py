@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import socket
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 
+import orjson
 import pytest
 
 from tests.support.server import RegistryServer, metric_value
@@ -127,3 +129,22 @@ def test_chunked_body_over_the_limit(registry):
             pass  # the server may hang up once it has answered
         response = sock.recv(65536)
     assert response.startswith(b"HTTP/1.1 413"), response[:200]
+
+
+def test_every_request_gets_one_whole_access_line(tmp_path, database_url):
+    """Both workers write to one pipe, as under a process manager: every output line
+    stays whole JSON, and the lines still buffered at shutdown are written."""
+    server = RegistryServer({"DATABASE_URL": database_url}, tmp_path, output_through_pipe=True).start()
+    run = uuid.uuid4().hex[:8]
+    request_ids = [f"access-{run}-{number}" for number in range(2000)]
+
+    def fetch(request_id: str) -> int:
+        return server.call("GET", "/healthz", headers={"X-Request-ID": request_id}).status
+
+    with ThreadPoolExecutor(16) as pool:
+        assert set(pool.map(fetch, request_ids)) == {200}
+    assert server.stop() == 0
+    lines = [orjson.loads(line) for line in server.log_text().splitlines() if line.strip()]
+    logged = [line["request_id"] for line in lines if line.get("logger") == "registry.access"]
+    mine = [request_id for request_id in logged if request_id.startswith(f"access-{run}-")]
+    assert sorted(mine) == sorted(request_ids)

@@ -7,6 +7,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -47,8 +48,14 @@ def call(port: int, method: str, path: str, body: Any = None, headers: dict[str,
 class RegistryServer:
     """``gunicorn -c gunicorn.conf.py wsgi:app`` in a subprocess, with its own ports."""
 
-    def __init__(self, environment: dict[str, str], workdir: Path, workers: int = 2) -> None:
-        """``environment`` overrides the test process's; backends it does not name stay unset."""
+    def __init__(self, environment: dict[str, str], workdir: Path, workers: int = 2, *,
+                 output_through_pipe: bool = False) -> None:
+        """``environment`` overrides the test process's; backends it does not name stay unset.
+
+        The server's output goes to ``log_path``: straight into the file, or with
+        ``output_through_pipe`` through a pipe copied into it, as under a process manager."""
+        self._output_through_pipe = output_through_pipe
+        self._copier: threading.Thread | None = None
         self.port = free_port()
         self.metrics_port = free_port()
         self.metrics_dir = workdir / "metrics"
@@ -74,8 +81,12 @@ class RegistryServer:
         self._log = self.log_path.open("ab")
         self._process = subprocess.Popen(
             [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "wsgi:app"],
-            cwd=ROOT, env=self._environment, stdout=self._log, stderr=subprocess.STDOUT,
+            cwd=ROOT, env=self._environment, stderr=subprocess.STDOUT,
+            stdout=subprocess.PIPE if self._output_through_pipe else self._log,
         )
+        if self._output_through_pipe:
+            self._copier = threading.Thread(target=self._copy_output, args=(self._process.stdout,), daemon=True)
+            self._copier.start()
         wait_until(self._ready, timeout, interval=0.2, message=f"registry on port {self.port} ready")
         return self
 
@@ -107,8 +118,16 @@ class RegistryServer:
             self._process.kill()
             code = self._process.wait()
         self._process = None
+        if self._copier is not None:
+            self._copier.join(timeout)
         self._log.close()
         return code
+
+    def _copy_output(self, output: Any) -> None:
+        with output:
+            while chunk := output.read1(65536):
+                self._log.write(chunk)
+                self._log.flush()
 
     def log_text(self) -> str:
         return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""

@@ -1,26 +1,29 @@
-import io
 import logging
 
 import orjson
 
-from registry.observability.access_log import ACCESS_LOGGER, AccessLog
+from registry.observability.access_log import ACCESS_LOGGER, ATOMIC_WRITE_BYTES, AccessLog
+
+
+def written(chunks: list[bytes]) -> list[str]:
+    return b"".join(chunks).decode().splitlines()
 
 
 def test_one_json_line_per_request_written_at_flush():
-    stream = io.StringIO()
-    log = AccessLog(stream)
+    chunks: list[bytes] = []
+    log = AccessLog(chunks.extend)
     log.record("req-1", "GET", "/api/v1/schemas/{schema_id}", "/api/v1/schemas/abc", 200, 0.0012345)
     log.record("req-2", "POST", "<unmatched>", "/nope", 404, 0.0001)
-    assert stream.getvalue() == ""  # buffered until the flush
+    assert chunks == []  # buffered until the flush
     log.flush()
-    lines = [orjson.loads(line) for line in stream.getvalue().splitlines()]
+    lines = [orjson.loads(line) for line in written(chunks)]
     assert [line["request_id"] for line in lines] == ["req-1", "req-2"]
     first = lines[0]
     assert first["route"] == "/api/v1/schemas/{schema_id}" and first["status"] == 200
     assert first["duration_ms"] == 1.234 and first["logger"] == ACCESS_LOGGER and first["level"] == "INFO"
     assert first["ts"].endswith("Z") and len(first["ts"]) == len("2026-01-01T00:00:00.000Z")
     log.flush()
-    assert len(stream.getvalue().splitlines()) == 2  # nothing written twice
+    assert len(written(chunks)) == 2  # nothing written twice
 
 
 def test_log_level_above_info_turns_it_off():
@@ -28,20 +31,31 @@ def test_log_level_above_info_turns_it_off():
     previous = logger.level
     try:
         logger.setLevel(logging.WARNING)
-        assert AccessLog(io.StringIO()).enabled is False
+        assert AccessLog().enabled is False
         logger.setLevel(logging.INFO)
-        assert AccessLog(io.StringIO()).enabled is True
+        assert AccessLog().enabled is True
     finally:
         logger.setLevel(previous)
 
 
 def test_every_field_a_client_controls_is_escaped():
-    stream = io.StringIO()
-    log = AccessLog(stream)
+    chunks: list[bytes] = []
+    log = AccessLog(chunks.extend)
     hostile = 'quote" back\\slash\ttab\nnewline caf\u00e9 \u0000'
     log.record(hostile, "GET", "<unmatched>", "/x/" + hostile, 404, 0.5)
     log.flush()
-    [line] = stream.getvalue().splitlines()
+    [line] = written(chunks)
     parsed = orjson.loads(line)
     assert parsed["request_id"] == hostile and parsed["path"] == "/x/" + hostile
     assert parsed["duration_ms"] == 500.0 and parsed["status"] == 404
+
+
+def test_lines_are_written_whole_in_pieces_a_pipe_keeps_together():
+    chunks: list[bytes] = []
+    log = AccessLog(chunks.extend)
+    for number in range(3000):
+        log.record(f"req-{number}", "GET", "<unmatched>", "/" + "\u0001" * 600, 404, 0.001)
+    log.flush()
+    assert len(chunks) > 1
+    assert all(len(chunk) <= ATOMIC_WRITE_BYTES and chunk.endswith(b"\n") for chunk in chunks)
+    assert [orjson.loads(line)["request_id"] for line in written(chunks)] == [f"req-{n}" for n in range(3000)]

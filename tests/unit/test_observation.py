@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 from typing import Any
 
 import orjson
@@ -32,8 +31,8 @@ def answering(status: str, route: str | None = "/things/{thing}"):
 
 
 @pytest.fixture
-def access_stream() -> io.StringIO:
-    return io.StringIO()
+def access_stream() -> list[bytes]:
+    return []
 
 
 @pytest.fixture
@@ -41,8 +40,8 @@ def request_metrics() -> RequestMetrics:
     return RequestMetrics()
 
 
-def observed(app: Any, request_metrics: RequestMetrics, access_stream: io.StringIO) -> testing.TestClient:
-    access_log = AccessLog(access_stream)
+def observed(app: Any, request_metrics: RequestMetrics, access_stream: list[bytes]) -> testing.TestClient:
+    access_log = AccessLog(access_stream.extend)
     access_log.enabled = True
     client = testing.TestClient(ObservedRequests(app, request_metrics, access_log))
     client.access_log = access_log
@@ -55,9 +54,9 @@ def requests_counted(request_metrics: RequestMetrics, route: str, status: str) -
     return REGISTRY.get_sample_value("registry_http_requests_total", labels) or 0.0
 
 
-def logged(client: testing.TestClient, stream: io.StringIO) -> list[dict[str, Any]]:
+def logged(client: testing.TestClient, stream: list[bytes]) -> list[dict[str, Any]]:
     client.access_log.flush()
-    return [orjson.loads(line) for line in stream.getvalue().splitlines()]
+    return [orjson.loads(line) for line in b"".join(stream).splitlines()]
 
 
 def test_a_sane_request_id_is_kept_and_answered(request_metrics, access_stream):
@@ -103,3 +102,25 @@ def test_an_app_that_raises_is_counted_as_a_500(request_metrics, access_stream):
     [line] = logged(client, access_stream)
     assert line["status"] == 500 and line["route"] == "/raising/{thing}"
     assert requests_counted(request_metrics, "/raising/{thing}", "500") == 1
+
+
+def test_request_metrics_add_up_per_route_across_statuses(request_metrics):
+    route = "/summed/{thing}"
+
+    def sample(name: str, **labels: str) -> float:
+        return REGISTRY.get_sample_value(name, {"method": "GET", "route": route, **labels}) or 0.0
+
+    before_fast = sample("registry_http_request_duration_seconds_bucket", le="0.001")
+    before_all = sample("registry_http_request_duration_seconds_count")
+    before_sum = sample("registry_http_request_duration_seconds_sum")
+    request_metrics.observe("GET", route, "200", 0.0004)
+    request_metrics.observe("GET", route, "200", 0.2)
+    request_metrics.observe("GET", route, "404", 0.0008)
+    request_metrics.flush()
+    assert sample("registry_http_requests_total", status="200") == 2
+    assert sample("registry_http_requests_total", status="404") == 1
+    assert sample("registry_http_request_duration_seconds_bucket", le="0.001") == before_fast + 2
+    assert sample("registry_http_request_duration_seconds_count") == before_all + 3
+    assert sample("registry_http_request_duration_seconds_sum") == pytest.approx(before_sum + 0.2012)
+    request_metrics.flush()  # nothing is added twice
+    assert sample("registry_http_request_duration_seconds_count") == before_all + 3
