@@ -24,21 +24,24 @@ class RegistryRouter(CompiledRouter):
 
     def find(self, uri: str, req: falcon.Request | None = None) -> Any:
         if req is None:
-            return super().find(uri)
+            return _find(self, uri)
         env = req.env
-        raw = env.get("RAW_URI")  # gunicorn's undecoded request target
-        if raw is not None and ("%2F" in raw or "%2f" in raw):
-            found = super().find(_encoded_segments(raw), req)
+        raw = env.get("RAW_URI", "")  # gunicorn's undecoded request target
+        if "%" in raw and ("%2F" in raw or "%2f" in raw):
+            found = _find(self, _encoded_segments(raw), req)
             if found is not None:
                 params = found[2]
                 for name, value in params.items():
                     if isinstance(value, str):
                         params[name] = unquote(value)
         else:
-            found = super().find(uri, req)
+            found = _find(self, uri, req)
         if found is not None:
             env[ROUTE_KEY] = found[3]
         return found
+
+
+_find = CompiledRouter.find  # called without super(): every request goes through here
 
 
 def _encoded_segments(raw_target: str) -> str:

@@ -131,10 +131,11 @@ def test_chunked_body_over_the_limit(registry):
     assert response.startswith(b"HTTP/1.1 413"), response[:200]
 
 
-def test_every_request_gets_one_whole_access_line(tmp_path, database_url):
-    """Both workers write to one pipe, as under a process manager: every output line
-    stays whole JSON, and the lines still buffered at shutdown are written."""
-    server = RegistryServer({"DATABASE_URL": database_url}, tmp_path, output_through_pipe=True).start()
+@pytest.mark.parametrize("through_pipe", [True, False], ids=["pipe", "file"])
+def test_every_request_gets_one_whole_access_line(tmp_path, database_url, through_pipe):
+    """Both workers write to one pipe (as under a process manager) or one file: every
+    output line stays whole JSON, and the lines still buffered at shutdown are written."""
+    server = RegistryServer({"DATABASE_URL": database_url}, tmp_path, output_through_pipe=through_pipe).start()
     run = uuid.uuid4().hex[:8]
     request_ids = [f"access-{run}-{number}" for number in range(2000)]
 

@@ -59,3 +59,13 @@ def test_lines_are_written_whole_in_pieces_a_pipe_keeps_together():
     assert len(chunks) > 1
     assert all(len(chunk) <= ATOMIC_WRITE_BYTES and chunk.endswith(b"\n") for chunk in chunks)
     assert [orjson.loads(line)["request_id"] for line in written(chunks)] == [f"req-{n}" for n in range(3000)]
+
+
+def test_a_line_longer_than_a_piece_goes_out_alone():
+    from registry.observability.access_log import _atomic_chunks
+
+    lines = [b"a" * 100 + b"\n", b"b" * (ATOMIC_WRITE_BYTES + 10) + b"\n", b"c" * 100 + b"\n"] * 3
+    chunks = _atomic_chunks(lines)
+    assert b"".join(chunks) == b"".join(lines)
+    assert all(chunk.endswith(b"\n") for chunk in chunks)
+    assert all(len(chunk) <= ATOMIC_WRITE_BYTES or chunk.count(b"\n") == 1 for chunk in chunks)
