@@ -142,10 +142,40 @@ def test_every_request_gets_one_whole_access_line(tmp_path, database_url, throug
     def fetch(request_id: str) -> int:
         return server.call("GET", "/healthz", headers={"X-Request-ID": request_id}).status
 
-    with ThreadPoolExecutor(16) as pool:
-        assert set(pool.map(fetch, request_ids)) == {200}
-    assert server.stop() == 0
+    try:
+        with ThreadPoolExecutor(16) as pool:
+            statuses = set(pool.map(fetch, request_ids))
+    finally:
+        exit_code = server.stop()
+    assert statuses == {200}
+    assert exit_code == 0
     lines = [orjson.loads(line) for line in server.log_text().splitlines() if line.strip()]
     logged = [line["request_id"] for line in lines if line.get("logger") == "registry.access"]
     mine = [request_id for request_id in logged if request_id.startswith(f"access-{run}-")]
     assert sorted(mine) == sorted(request_ids)
+
+
+def test_a_stuck_log_reader_does_not_stall_requests(tmp_path, database_url):
+    """Nobody reads the server's output pipe, so it fills up and the access log's writes
+    wait: requests are still answered (the lines wait in the workers' buffers), and
+    every line comes out once the pipe is read again."""
+    server = RegistryServer({"DATABASE_URL": database_url}, tmp_path, output_through_pipe=True).start()
+    run = uuid.uuid4().hex[:8]
+    request_ids = [f"stuck-{run}-{number}" for number in range(1500)]
+
+    def fetch(request_id: str) -> int:
+        return server.call("GET", "/healthz", headers={"X-Request-ID": request_id}, timeout=10).status
+
+    server.output_read.clear()
+    try:
+        with ThreadPoolExecutor(8) as pool:
+            statuses = set(pool.map(fetch, request_ids))
+    finally:
+        server.output_read.set()
+        exit_code = server.stop()
+    assert statuses == {200}
+    assert exit_code == 0
+    logged = [orjson.loads(line).get("request_id") for line in server.log_text().splitlines() if line.strip()]
+    assert sorted(request_id for request_id in logged if str(request_id).startswith(f"stuck-{run}-")) == sorted(
+        request_ids
+    )

@@ -56,6 +56,8 @@ class RegistryServer:
         ``output_through_pipe`` through a pipe copied into it, as under a process manager."""
         self._output_through_pipe = output_through_pipe
         self._copier: threading.Thread | None = None
+        self.output_read = threading.Event()  # clear it to stop reading the pipe (it fills up)
+        self.output_read.set()
         self.port = free_port()
         self.metrics_port = free_port()
         self.metrics_dir = workdir / "metrics"
@@ -125,7 +127,7 @@ class RegistryServer:
 
     def _copy_output(self, output: Any) -> None:
         with output:
-            while chunk := output.read1(65536):
+            while self.output_read.wait() and (chunk := output.read1(65536)):
                 self._log.write(chunk)
                 self._log.flush()
 
