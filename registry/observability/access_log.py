@@ -27,7 +27,13 @@ Sink = Callable[[list[bytes]], None]
 
 
 def write_to_stderr(chunks: list[bytes]) -> None:
-    descriptor = sys.stderr.fileno()
+    stream = sys.stderr
+    try:
+        descriptor = stream.fileno()
+    except (AttributeError, OSError, ValueError):  # replaced by an in-memory stream (tests, embedding)
+        stream.write(b"".join(chunks).decode())
+        stream.flush()
+        return
     if stat.S_ISREG(os.fstat(descriptor).st_mode):
         # The workers share the master's open file, and the kernel does not split one
         # write to a regular file with another's, whatever its size: so one system call

@@ -1,4 +1,6 @@
+import io
 import logging
+import sys
 
 import orjson
 
@@ -69,3 +71,19 @@ def test_a_line_longer_than_a_piece_goes_out_alone():
     assert b"".join(chunks) == b"".join(lines)
     assert all(chunk.endswith(b"\n") for chunk in chunks)
     assert all(len(chunk) <= ATOMIC_WRITE_BYTES or chunk.count(b"\n") == 1 for chunk in chunks)
+
+
+def test_stderr_without_a_file_descriptor_still_gets_the_lines(monkeypatch):
+    replaced = io.StringIO()
+    monkeypatch.setattr(sys, "stderr", replaced)
+    log = AccessLog()
+    log.record("req-1", "GET", "<unmatched>", "/x", 404, 0.001)
+    log.flush()
+    assert orjson.loads(replaced.getvalue())["request_id"] == "req-1"
+
+
+def test_lines_reach_the_stderr_descriptor(capfd):
+    log = AccessLog()
+    log.record("req-2", "GET", "<unmatched>", "/y", 404, 0.001)
+    log.flush()
+    assert orjson.loads(capfd.readouterr().err)["request_id"] == "req-2"
