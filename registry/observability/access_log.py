@@ -23,22 +23,25 @@ LINES_PER_BATCH = 128
 # never interleaved with another's, so no line is cut by the other worker's output.
 ATOMIC_WRITE_BYTES = getattr(select, "PIPE_BUF", 512)
 
+# Receives a flush's lines, each ending in a newline.
 Sink = Callable[[list[bytes]], None]
 
 
-def write_to_stderr(chunks: list[bytes]) -> None:
+def write_to_stderr(lines: list[bytes]) -> None:
     stream = sys.stderr
     try:
         descriptor = stream.fileno()
     except (AttributeError, OSError, ValueError):  # replaced by an in-memory stream (tests, embedding)
-        stream.write(b"".join(chunks).decode())
+        stream.write(b"".join(lines).decode())
         stream.flush()
         return
     if stat.S_ISREG(os.fstat(descriptor).st_mode):
         # The workers share the master's open file, and the kernel does not split one
         # write to a regular file with another's, whatever its size: so one system call
         # (and one hand-over of the GIL from the writing thread) per flush.
-        chunks = [b"".join(chunks)]
+        chunks = [b"".join(lines)]
+    else:
+        chunks = _atomic_chunks(lines)
     for chunk in chunks:
         view = memoryview(chunk)
         while view:
@@ -69,14 +72,14 @@ class AccessLog:
         if not self._entries:
             return
         entries, self._entries = self._entries, []
-        chunks: list[bytes] = []
+        lines: list[bytes] = []
         for start in range(0, len(entries), LINES_PER_BATCH):
             if start:
                 # Formatting thousands of lines at once would stall every request of this
                 # worker for milliseconds; under gevent, sleep(0) lets them run in between.
                 time.sleep(0)
-            chunks.extend(_atomic_chunks(self._format(entries[start:start + LINES_PER_BATCH])))
-        blocking_call(self._sink, chunks)
+            lines.extend(self._format(entries[start:start + LINES_PER_BATCH]))
+        blocking_call(self._sink, lines)
 
     def _format(self, entries: list[tuple[float, str, str, str, str, int, float]]) -> list[bytes]:
         # The constant parts are spelled once and only the request's own strings go through

@@ -1,10 +1,12 @@
 import io
 import logging
+import os
 import sys
+import threading
 
 import orjson
 
-from registry.observability.access_log import ACCESS_LOGGER, ATOMIC_WRITE_BYTES, AccessLog
+from registry.observability.access_log import ACCESS_LOGGER, ATOMIC_WRITE_BYTES, AccessLog, _atomic_chunks
 
 
 def written(chunks: list[bytes]) -> list[str]:
@@ -53,19 +55,34 @@ def test_every_field_a_client_controls_is_escaped():
 
 
 def test_lines_are_written_whole_in_pieces_a_pipe_keeps_together():
-    chunks: list[bytes] = []
-    log = AccessLog(chunks.extend)
+    lines: list[bytes] = []
+    log = AccessLog(lines.extend)
     for number in range(3000):
         log.record(f"req-{number}", "GET", "<unmatched>", "/" + "\u0001" * 600, 404, 0.001)
     log.flush()
+    chunks = _atomic_chunks(lines)  # what write_to_stderr sends into a pipe
     assert len(chunks) > 1
     assert all(len(chunk) <= ATOMIC_WRITE_BYTES and chunk.endswith(b"\n") for chunk in chunks)
     assert [orjson.loads(line)["request_id"] for line in written(chunks)] == [f"req-{n}" for n in range(3000)]
 
 
-def test_a_line_longer_than_a_piece_goes_out_alone():
-    from registry.observability.access_log import _atomic_chunks
+def test_lines_reach_a_pipe_whole_and_in_order(monkeypatch):
+    read_end, write_end = os.pipe()
+    received: list[bytes] = []
+    reader = threading.Thread(target=lambda: received.extend(iter(lambda: os.read(read_end, 65536), b"")))
+    reader.start()
+    with open(write_end, "w") as pipe:
+        monkeypatch.setattr(sys, "stderr", pipe)
+        log = AccessLog()
+        for number in range(3000):
+            log.record(f"req-{number}", "GET", "<unmatched>", "/p", 404, 0.001)
+        log.flush()
+    reader.join(10)
+    os.close(read_end)
+    assert [orjson.loads(line)["request_id"] for line in written(received)] == [f"req-{n}" for n in range(3000)]
 
+
+def test_a_line_longer_than_a_piece_goes_out_alone():
     lines = [b"a" * 100 + b"\n", b"b" * (ATOMIC_WRITE_BYTES + 10) + b"\n", b"c" * 100 + b"\n"] * 3
     chunks = _atomic_chunks(lines)
     assert b"".join(chunks) == b"".join(lines)
