@@ -18,6 +18,7 @@ from registry.domain.records import SchemaVersion
 from registry.domain.service import RegistryService
 from registry.health import HealthProbe, Readiness
 from registry.http import errors
+from registry.http.cached_reads import CachedSchemaReads
 from registry.http.confluent.routes import add_confluent_routes
 from registry.http.connection import close_when_asked
 from registry.http.observation import ObservedRequests, WSGIApp
@@ -149,9 +150,18 @@ def _drain_cache_outbox(store: PostgresSchemaStore, shared: SharedCache) -> None
 
 
 def create_app(settings: Settings, backends: Backends | None = None) -> WSGIApp:
-    """The WSGI app the server runs: Falcon's routes inside the per-request bookkeeping."""
+    """The WSGI app the server runs: Falcon's routes behind the cached-read shortcut, inside
+    the per-request bookkeeping."""
     if backends is None:
         backends = build_backends(settings)
+    rendered = RenderedSchemas(settings.local_cache_size)
+    app = create_falcon_app(settings, backends, rendered)
+    served = CachedSchemaReads(app, backends.service, rendered)
+    return close_when_asked(ObservedRequests(served, backends.request_metrics, backends.access_log))
+
+
+def create_falcon_app(settings: Settings, backends: Backends, rendered: RenderedSchemas) -> falcon.App:
+    """Every route. ``rendered`` holds the schema bodies it shares with ``CachedSchemaReads``."""
     service = backends.service
     limit = settings.max_body_bytes
 
@@ -159,7 +169,6 @@ def create_app(settings: Settings, backends: Backends | None = None) -> WSGIApp:
     app.req_options.strip_url_path_trailing_slash = True
     errors.install(app)
 
-    rendered = RenderedSchemas(settings.local_cache_size)
     app.add_route("/api/v1/schemas", SchemaCollection(service, limit))
     app.add_route("/api/v1/schemas/{schema_id}", SchemaItem(service, rendered, limit))
     app.add_route("/api/v1/subjects", SubjectCollection(service))
@@ -179,4 +188,4 @@ def create_app(settings: Settings, backends: Backends | None = None) -> WSGIApp:
     app.add_route("/readyz", ReadinessCheck(backends.readiness))
     if settings.metrics_on_api_port:
         app.add_route("/metrics", Metrics())
-    return close_when_asked(ObservedRequests(app, backends.request_metrics, backends.access_log))
+    return app

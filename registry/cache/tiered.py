@@ -44,6 +44,12 @@ class TieredSchemaCache:
             self._keep_locally(version)
         return version
 
+    def get_local(self, schema_id: str) -> SchemaVersion | None:
+        version = self._local.get(schema_id)
+        if version is not None:
+            self._observer.lookup("local", True)
+        return version
+
     def get_stale(self, schema_id: str) -> SchemaVersion | None:
         return self._local.get_stale(schema_id)
 

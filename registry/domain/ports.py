@@ -159,6 +159,9 @@ class SchemaCache(Protocol):
 
     def get(self, schema_id: str) -> SchemaVersion | None: ...
 
+    def get_local(self, schema_id: str) -> SchemaVersion | None:
+        """This process's own copy if it may be served, else None: never waits on I/O."""
+
     def get_stale(self, schema_id: str) -> SchemaVersion | None:
         """A copy that may be older than the staleness bound, for when the store is down."""
 

@@ -163,6 +163,11 @@ class RegistryService:
         self._cache.put(version)
         return version
 
+    def cached_schema(self, schema_id: str) -> SchemaVersion | None:
+        """The version ``get_schema`` would answer from this worker's memory, or None when
+        answering needs the shared cache or the store (or the id is unknown or not canonical)."""
+        return self._cache.get_local(schema_id)
+
     def subject_version(self, subject: str, label: str) -> SchemaVersion:
         """A live version of a subject by ``MAJOR.MINOR.PATCH`` or ``latest``."""
         subject = check_subject(subject)
