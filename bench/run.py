@@ -531,12 +531,15 @@ def report(bench: Benchmark) -> tuple[dict[str, Any], str]:
     results: dict[str, Any] = {}
     for key, endpoint in bench.endpoints.items():
         summary = summaries[key]
-        ratio = None
-        if endpoint.ceiling and summaries.get(endpoint.ceiling, {}).get("rps"):
-            ratio = round(summary["rps"] / summaries[endpoint.ceiling]["rps"], 3)
+        ratio = p99_ratio = None
+        ceiling = summaries.get(endpoint.ceiling or "", {})
+        if ceiling.get("rps"):
+            ratio = round(summary["rps"] / ceiling["rps"], 3)
+        if ceiling.get("p99_ms") and summary.get("p99_ms"):
+            p99_ratio = round(summary["p99_ms"] / ceiling["p99_ms"], 3)
         results[key] = {"label": endpoint.label, "group": endpoint.group, "target": endpoint.target,
-                        "ceiling": endpoint.ceiling, "ratio_to_ceiling": ratio, "note": endpoint.note,
-                        **summary, "rounds": endpoint.rounds}
+                        "ceiling": endpoint.ceiling, "ratio_to_ceiling": ratio, "p99_ratio_to_ceiling": p99_ratio,
+                        "note": endpoint.note, **summary, "rounds": endpoint.rounds}
         if endpoint.serial is not None:
             results[key]["serial"] = endpoint.serial
             results[key]["round_seconds"] = endpoint.round_seconds
@@ -546,7 +549,8 @@ def report(bench: Benchmark) -> tuple[dict[str, Any], str]:
         for key in chains:
             results[key]["cost_vs_smallest_chain"] = round(results[key]["serial"]["median_ms"] / base, 2)
 
-    header = f"{'endpoint':<48} {'req/s':>9} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'errors':>8} {'ratio':>8}"
+    header = (f"{'endpoint':<48} {'req/s':>9} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'errors':>8} "
+              f"{'ratio':>8} {'p99 ratio':>10}")
     lines = [header, "-" * len(header)]
     group = None
     for result in results.values():
@@ -557,11 +561,12 @@ def report(bench: Benchmark) -> tuple[dict[str, Any], str]:
             lines.append(f"{result['label']:<48} (no requests)")
             continue
         ratio = f"{result['ratio_to_ceiling']:.2f}x" if result["ratio_to_ceiling"] is not None else ""
+        p99_ratio = f"{result['p99_ratio_to_ceiling']:.2f}x" if result["p99_ratio_to_ceiling"] is not None else ""
         if "cost_vs_smallest_chain" in result:
             ratio = f"{result['cost_vs_smallest_chain']:.1f}x"
         lines.append(
             f"{result['label']:<48} {result['rps']:>9.0f} {result['p50_ms']:>8.2f} {result['p95_ms']:>8.2f} "
-            f"{result['p99_ms']:>8.2f} {result['errors']:>8} {ratio:>8}"
+            f"{result['p99_ms']:>8.2f} {result['errors']:>8} {ratio:>8} {p99_ratio:>10}"
         )
     return results, "\n".join(lines)
 
@@ -699,7 +704,8 @@ def main(argv: list[str] | None = None) -> int:
     print()
     print(table)
     print()
-    print("ratio: req/s relative to the bare ceiling (GET vs bare GET, validate vs bare validate)")
+    print("ratio: req/s relative to the bare ceiling (GET vs bare GET, validate vs bare validate); "
+          "p99 ratio: p99 latency relative to the ceiling's")
     if "bulk" in bench.facts:
         bulk = bench.facts["bulk"]
         print(f"bulk: {bulk['loaded']:,} schemas COPY-loaded in {bulk['load_seconds']}s"
