@@ -18,7 +18,7 @@ from registry.domain.records import SchemaVersion
 from registry.domain.service import RegistryService
 from registry.health import HealthProbe, Readiness
 from registry.http import errors
-from registry.http.cached_reads import CachedSchemaReads
+from registry.http.cached_reads import SCHEMA_ROUTE, CachedSchemaReads
 from registry.http.confluent.routes import add_confluent_routes
 from registry.http.connection import close_when_asked
 from registry.http.observation import ObservedRequests, WSGIApp
@@ -87,7 +87,7 @@ def build_backends(settings: Settings, *, listen_for_changes: bool = True) -> Ba
     listener = ChangeListener(
         settings.database_url,
         on_change=lambda payload: _on_change(cache, payload),
-        on_reconnect=lambda: cache.forget_local(),
+        on_listening=lambda: cache.forget_local(),
     )
     local: LocalCache[SchemaVersion] = LocalCache(
         settings.local_cache_size,
@@ -170,7 +170,7 @@ def create_falcon_app(settings: Settings, backends: Backends, rendered: Rendered
     errors.install(app)
 
     app.add_route("/api/v1/schemas", SchemaCollection(service, limit))
-    app.add_route("/api/v1/schemas/{schema_id}", SchemaItem(service, rendered, limit))
+    app.add_route(SCHEMA_ROUTE, SchemaItem(service, rendered, limit))  # the route CachedSchemaReads answers too
     app.add_route("/api/v1/subjects", SubjectCollection(service))
     app.add_route("/api/v1/subjects/{subject}", SubjectItem(service))
     app.add_route("/api/v1/subjects/{subject}/versions", SubjectVersions(service))

@@ -5,7 +5,7 @@ notification exists exactly when the change committed. Each worker keeps one
 listening connection; while it is up, local copies are trusted and dropped on
 notice. When it drops, the worker stops trusting local copies older than the
 staleness bound and, after reconnecting, forgets them all (notices sent while it
-was away are lost).
+was away are lost); so does the first connection, for copies made before it.
 """
 
 from __future__ import annotations
@@ -30,13 +30,13 @@ class ChangeListener:
         dsn: str,
         *,
         on_change: Callable[[str], None],
-        on_reconnect: Callable[[], None],
+        on_listening: Callable[[], None],
         poll_seconds: float = 1.0,
         retry_seconds: float = 0.5,
     ) -> None:
         self._dsn = dsn
         self._on_change = on_change
-        self._on_reconnect = on_reconnect
+        self._on_listening = on_listening
         self._poll_seconds = poll_seconds
         self._retry_seconds = retry_seconds
         self._connected = False
@@ -64,8 +64,9 @@ class ChangeListener:
                 conn.set_isolation_level(psycopg2.extensions.ISOLATION_LEVEL_AUTOCOMMIT)
                 with conn.cursor() as cursor:
                     cursor.execute(f"LISTEN {CHANGES_CHANNEL}")
-                if not first:
-                    self._on_reconnect()
+                # Copies made before LISTEN took effect, at the first connection as after a
+                # reconnection, may have missed a notice.
+                self._on_listening()
                 first = False
                 self._connected = True
                 self._listen(conn)

@@ -46,6 +46,7 @@ class TieredSchemaCache:
 
     def get_local(self, schema_id: str) -> SchemaVersion | None:
         version = self._local.get(schema_id)
+        # Only a hit is counted: after a miss the caller goes on to get(), which counts it.
         if version is not None:
             self._observer.lookup("local", True)
         return version

@@ -7,8 +7,9 @@ a read whose schema is in the worker's cache is answered here, with the response
 Falcon's route gives (the same status, headers and body: tests compare the two).
 
 Anything else goes on to Falcon unchanged: other methods and routes, query strings,
-trailing slashes and ids not in canonical form, and every schema this worker does not
-hold, so misses, errors and the shared cache and database paths have one implementation.
+trailing slashes, encoded slashes and ids not in canonical form, and every schema this
+worker does not hold, so misses, errors and the shared cache and database paths have one
+implementation.
 """
 
 from __future__ import annotations
@@ -19,13 +20,16 @@ from typing import Any
 from registry.domain.service import RegistryService
 from registry.http.observation import ROUTE_KEY, WSGIApp
 from registry.http.representations import RenderedSchemas
+from registry.http.routing import has_encoded_slash
 
 SCHEMA_PATH_PREFIX = "/api/v1/schemas/"
 SCHEMA_ROUTE = SCHEMA_PATH_PREFIX + "{schema_id}"
-_JSON = ("content-type", "application/json")
+_JSON_CONTENT_TYPE = ("content-type", "application/json")
 
 
 class CachedSchemaReads:
+    """Answers reads of schemas held in the worker's memory; passes every other request to ``app``."""
+
     def __init__(self, app: WSGIApp, service: RegistryService, rendered: RenderedSchemas) -> None:
         self._app = app
         self._service = service
@@ -37,13 +41,18 @@ class CachedSchemaReads:
             path.startswith(SCHEMA_PATH_PREFIX)
             and environ.get("REQUEST_METHOD") == "GET"
             and not environ.get("QUERY_STRING")
+            # Falcon routes on the undecoded segments then, where "/api/v1%2Fschemas/<id>" is no route.
+            and not has_encoded_slash(environ.get("RAW_URI", ""))
         ):
             # A lookup by whatever follows the prefix: only a canonical id of a schema held
             # here can match, so "a/b", "x/" or an upper-case UUID all go on to Falcon.
             version = self._service.cached_schema(path[len(SCHEMA_PATH_PREFIX):])
             if version is not None:
-                body = self._rendered.body(version)
+                try:
+                    body = self._rendered.body(version)
+                except Exception:  # noqa: BLE001 - Falcon renders it again and answers the error in our shape
+                    return self._app(environ, start_response)
                 environ[ROUTE_KEY] = SCHEMA_ROUTE
-                start_response("200 OK", [_JSON, ("content-length", str(len(body)))])
+                start_response("200 OK", [_JSON_CONTENT_TYPE, ("content-length", str(len(body)))])
                 return (body,)
         return self._app(environ, start_response)

@@ -27,7 +27,7 @@ class RegistryRouter(CompiledRouter):
             return _find(self, uri)
         env = req.env
         raw = env.get("RAW_URI", "")  # gunicorn's undecoded request target
-        if "%" in raw and ("%2F" in raw or "%2f" in raw):
+        if has_encoded_slash(raw):
             found = _find(self, _encoded_segments(raw), req)
             if found is not None:
                 params = found[2]
@@ -42,6 +42,11 @@ class RegistryRouter(CompiledRouter):
 
 
 _find = CompiledRouter.find  # called without super(): every request goes through here
+
+
+def has_encoded_slash(raw_target: str) -> bool:
+    """Whether the undecoded request target has a ``%2F``, which the decoded path hides."""
+    return "%" in raw_target and ("%2F" in raw_target or "%2f" in raw_target)
 
 
 def _encoded_segments(raw_target: str) -> str:

@@ -46,15 +46,14 @@ class Stack:
 
 def stack_over(settings: Settings, backends: Backends) -> Stack:
     falcon_app = create_falcon_app(settings, backends, RenderedSchemas(settings.local_cache_size))
-    stack = Stack(shortcut=None, falcon_only=testing.TestClient(falcon_app))  # type: ignore[arg-type]
+    reached_falcon: list[tuple[str, str]] = []
 
     def counted(environ: dict[str, Any], start_response: Any) -> Any:
-        stack.reached_falcon.append((environ["REQUEST_METHOD"], environ["PATH_INFO"]))
+        reached_falcon.append((environ["REQUEST_METHOD"], environ["PATH_INFO"]))
         return falcon_app(environ, start_response)
 
-    rendered = RenderedSchemas(settings.local_cache_size)
-    stack.shortcut = testing.TestClient(CachedSchemaReads(counted, backends.service, rendered))
-    return stack
+    shortcut = CachedSchemaReads(counted, backends.service, RenderedSchemas(settings.local_cache_size))
+    return Stack(testing.TestClient(shortcut), testing.TestClient(falcon_app), reached_falcon)
 
 
 @pytest.fixture
@@ -128,6 +127,20 @@ def test_other_requests_for_a_held_schema_go_to_falcon(stack, subject, method, s
     assert stack.reached_falcon[before:] == [(method, f"/api/v1/schemas/{schema_id}{suffix}")]
 
 
+@pytest.mark.parametrize("raw_path", ["/api/v1%2Fschemas/{id}", "/api/v1/schemas%2F{id}", "/api%2fv1/schemas/{id}"])
+def test_an_encoded_slash_before_the_id_goes_to_falcon(stack, subject, raw_path):
+    """The server decodes %2F in the path the app sees; Falcon routes on the raw segments,
+    where these match no route."""
+    schema_id = stack.register(subject)
+    stack.shortcut.simulate_get(f"/api/v1/schemas/{schema_id}")
+    extras = {"RAW_URI": raw_path.format(id=schema_id)}
+
+    served, reached = stack.get_reaching_falcon(f"/api/v1/schemas/{schema_id}", extras=extras)
+    assert reached
+    by_falcon = stack.falcon_only.simulate_get(f"/api/v1/schemas/{schema_id}", extras=extras)
+    assert served.status_code == by_falcon.status_code == 404
+
+
 def test_an_id_not_in_canonical_form_goes_to_falcon(stack, subject):
     schema_id = stack.register(subject)
     stack.shortcut.simulate_get(f"/api/v1/schemas/{schema_id}")
@@ -158,6 +171,8 @@ def test_a_change_is_served_at_once(stack, subject):
 def test_a_change_made_by_another_worker_is_seen(stack, other_worker, subject, settings):
     schema_id = stack.register(subject)
     stack.shortcut.simulate_get(f"/api/v1/schemas/{schema_id}")
+    held, reached = stack.get_reaching_falcon(f"/api/v1/schemas/{schema_id}")
+    assert not reached and held.json["state"] == "DRAFT"
 
     changed = stack_over(settings, other_worker).shortcut.simulate_patch(
         f"/api/v1/schemas/{schema_id}", json={"state": "ACTIVE"}
@@ -178,13 +193,22 @@ def test_the_full_stack_answers_held_schemas_with_a_request_id_and_counts_them(s
     path = f"/api/v1/schemas/{client.simulate_post('/api/v1/schemas', json=registration).json['id']}"
     client.simulate_get(path)
     flush_all()
-    counted_before, hits_before = requests_counted(), local_hits()
+    counted_before, hits_before = requests_counted(), local_lookups(hit=True)
 
     result = client.simulate_get(path, headers={"X-Request-ID": "held-read-1"})
     assert result.status_code == 200 and result.headers["X-Request-ID"] == "held-read-1"
     flush_all()
     assert requests_counted() == counted_before + 1
-    assert local_hits() == hits_before + 1
+    assert local_lookups(hit=True) == hits_before + 1
+
+
+def test_a_miss_through_the_full_stack_is_counted_once(settings, backends):
+    client = testing.TestClient(create_app(settings, backends))
+    flush_all()
+    misses_before = local_lookups(hit=False)
+    assert client.simulate_get("/api/v1/schemas/00000000-0000-4000-8000-000000000000").status_code == 404
+    flush_all()
+    assert local_lookups(hit=False) == misses_before + 1
 
 
 def requests_counted() -> float:
@@ -192,5 +216,6 @@ def requests_counted() -> float:
     return REGISTRY.get_sample_value("registry_http_requests_total", labels) or 0.0
 
 
-def local_hits() -> float:
-    return REGISTRY.get_sample_value("registry_cache_lookups_total", {"tier": "local", "result": "hit"}) or 0.0
+def local_lookups(hit: bool) -> float:
+    labels = {"tier": "local", "result": "hit" if hit else "miss"}
+    return REGISTRY.get_sample_value("registry_cache_lookups_total", labels) or 0.0
