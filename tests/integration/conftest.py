@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from urllib.parse import urlsplit, urlunsplit
 
 import psycopg2
@@ -100,13 +101,20 @@ def settings(database_url: str, redis_url: str, redis_key_prefix: str) -> Settin
     return make_settings(database_url, redis_url, redis_key_prefix)
 
 
-@pytest.fixture
-def backends(settings: Settings) -> Iterator[Backends]:
-    built = build_backends(settings)
+@contextmanager
+def running_backends(settings: Settings, *, listen_for_changes: bool = True) -> Iterator[Backends]:
+    """A worker's backends (pool, caches, change listener), closed on leaving."""
+    built = build_backends(settings, listen_for_changes=listen_for_changes)
     try:
         yield built
     finally:
         built.close()
+
+
+@pytest.fixture
+def backends(settings: Settings) -> Iterator[Backends]:
+    with running_backends(settings) as built:
+        yield built
 
 
 @pytest.fixture

@@ -12,11 +12,12 @@ import pytest
 from falcon import testing
 from prometheus_client import REGISTRY
 
-from registry.app import Backends, build_backends, create_app, create_falcon_app
+from registry.app import Backends, create_app, create_falcon_app
 from registry.config import Settings
 from registry.http.cached_reads import CachedSchemaReads
 from registry.http.representations import RenderedSchemas
 from registry.observability.batching import flush_all
+from tests.integration.conftest import running_backends
 from tests.support.services import wait_until
 
 SCHEMA = {"type": "object", "properties": {"id": {"type": "string"}}, "required": ["id"]}
@@ -64,11 +65,8 @@ def stack(settings: Settings, backends: Backends) -> Stack:
 @pytest.fixture
 def other_worker(settings: Settings) -> Iterator[Backends]:
     """A second worker's backends on the same database and Redis, with a memory of its own."""
-    built = build_backends(settings)
-    try:
+    with running_backends(settings) as built:
         yield built
-    finally:
-        built.close()
 
 
 def answer(app: Any, path: str) -> tuple[str, list[tuple[str, str]], bytes]:

@@ -12,8 +12,8 @@ import psycopg2
 import pytest
 from falcon import testing
 
-from registry.app import build_backends, create_app
-from tests.integration.conftest import make_settings
+from registry.app import create_app
+from tests.integration.conftest import make_settings, running_backends
 from tests.support.services import free_port
 
 MEDIA_TYPE = "application/vnd.schemaregistry.v1+json"
@@ -32,11 +32,8 @@ def client_with_one_busy_prone_connection(database_url, redis_url, redis_key_pre
     settings = make_settings(
         database_url, redis_url, redis_key_prefix, DATABASE_POOL_SIZE="1", DATABASE_POOL_TIMEOUT_SECONDS="0.2"
     )
-    backends = build_backends(settings)
-    try:
+    with running_backends(settings) as backends:
         yield testing.TestClient(create_app(settings, backends))
-    finally:
-        backends.close()
 
 
 def test_50002_when_every_connection_stays_busy(client_with_one_busy_prone_connection, database_url):
@@ -64,10 +61,7 @@ def test_50002_when_every_connection_stays_busy(client_with_one_busy_prone_conne
 def test_50001_when_the_database_does_not_answer(redis_url, redis_key_prefix):
     nowhere = f"postgresql://postgres@127.0.0.1:{free_port()}/registry"
     settings = make_settings(nowhere, redis_url, redis_key_prefix)
-    backends = build_backends(settings, listen_for_changes=False)
-    try:
+    with running_backends(settings, listen_for_changes=False) as backends:
         client = testing.TestClient(create_app(settings, backends))
         assert_store_error(client.simulate_get("/subjects"), 50001)
         assert_store_error(client.simulate_post("/subjects/x/versions", json={"schema": AVRO}), 50001)
-    finally:
-        backends.close()

@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 from falcon import testing
 
-from registry.app import build_backends, create_app
-from tests.integration.conftest import make_settings
+from registry.app import create_app
+from tests.integration.conftest import make_settings, running_backends
 from tests.support.services import PrivatePostgres, wait_until
 
 USER_SCHEMA = {"type": "object", "properties": {"id": {"type": "string"}}, "required": ["id"]}
@@ -24,8 +24,7 @@ def private_postgres(tmp_path):
 def test_database_outage_and_recovery(private_postgres, redis_url, redis_key_prefix, with_redis):
     settings = make_settings(private_postgres.url, redis_url if with_redis else None, redis_key_prefix,
                              DATABASE_POOL_TIMEOUT_SECONDS="1")
-    backends = build_backends(settings)
-    try:
+    with running_backends(settings) as backends:
         client = testing.TestClient(create_app(settings, backends))
         schema_id = client.simulate_post(
             "/api/v1/schemas", json={"subject": "outage.user", "schema": USER_SCHEMA}
@@ -55,5 +54,3 @@ def test_database_outage_and_recovery(private_postgres, redis_url, redis_key_pre
             message="writes recover",
         )
         wait_until(lambda: client.simulate_get("/health").json["status"] != "unhealthy", 5, message="health up")
-    finally:
-        backends.close()
