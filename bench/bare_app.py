@@ -33,10 +33,21 @@ def _get_document() -> dict[str, Any]:
     # Standalone use: a document shaped like the registry's GET response.
     content = workload.dumps(workload.SCHEMA)
     return {
-        "id": "00000000-0000-4000-8000-000000000000", "subject": "bench.hot.0", "namespace": "bench.hot",
-        "name": "0", "version": "1.0.0", "format": "JSON", "schema": workload.SCHEMA, "content": content,
-        "state": "DRAFT", "compatibility_mode": "BACKWARD", "compatibility_policy": "STRICT",
-        "description": None, "tags": [], "metadata": {}, "created_at": "2025-01-01T00:00:00.000000Z",
+        "id": "00000000-0000-4000-8000-000000000000",
+        "subject": "bench.hot.0",
+        "namespace": "bench.hot",
+        "name": "0",
+        "version": "1.0.0",
+        "format": "JSON",
+        "schema": workload.SCHEMA,
+        "content": content,
+        "state": "DRAFT",
+        "compatibility_mode": "BACKWARD",
+        "compatibility_policy": "STRICT",
+        "description": None,
+        "tags": [],
+        "metadata": {},
+        "created_at": "2025-01-01T00:00:00.000000Z",
         "updated_at": "2025-01-01T00:00:00.000000Z",
     }
 

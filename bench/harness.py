@@ -188,7 +188,11 @@ class Server:
         self.log_path.parent.mkdir(parents=True, exist_ok=True)
         self._log = self.log_path.open("ab")
         self.process = subprocess.Popen(
-            self.command, cwd=ROOT, env=self.environment, stdout=self._log, stderr=subprocess.STDOUT,
+            self.command,
+            cwd=ROOT,
+            env=self.environment,
+            stdout=self._log,
+            stderr=subprocess.STDOUT,
             stdin=subprocess.DEVNULL,
         )
         deadline = time.monotonic() + timeout
@@ -240,8 +244,9 @@ def _base_environment() -> dict[str, str]:
     return {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL", "PORT")}
 
 
-def registry_server(database_url: str, redis_url: str, redis_prefix: str, log_path: Path,
-                    workers: int, metrics_dir: Path) -> Server:
+def registry_server(
+    database_url: str, redis_url: str, redis_prefix: str, log_path: Path, workers: int, metrics_dir: Path
+) -> Server:
     """The registry the production way: ``gunicorn -c gunicorn.conf.py wsgi:app``, production defaults
     (metrics on, LOG_LEVEL from the environment or INFO)."""
     port, metrics_port = free_port(), free_port()

@@ -78,7 +78,7 @@ class Endpoint:
 def parse_wrk(stdout: str) -> dict[str, Any]:
     for line in stdout.splitlines():
         if line.startswith("WRK_JSON "):
-            return json.loads(line[len("WRK_JSON "):])
+            return json.loads(line[len("WRK_JSON ") :])
     raise ValueError("no WRK_JSON line in wrk's output")
 
 
@@ -118,12 +118,23 @@ class Wrk:
     def run(self, port: int, script: str, args: list[str], seconds: float) -> dict[str, Any]:
         seconds = max(1, math.ceil(seconds))  # wrk takes whole seconds
         command = [
-            self.executable, "-t", str(self.threads), "-c", str(self.connections), "-d", f"{seconds}s",
-            "--timeout", self.timeout, "-s", str(LUA_DIR / script), f"http://127.0.0.1:{port}", "--", *args,
+            self.executable,
+            "-t",
+            str(self.threads),
+            "-c",
+            str(self.connections),
+            "-d",
+            f"{seconds}s",
+            "--timeout",
+            self.timeout,
+            "-s",
+            str(LUA_DIR / script),
+            f"http://127.0.0.1:{port}",
+            "--",
+            *args,
         ]
         try:
-            done = subprocess.run(command, capture_output=True, text=True, timeout=seconds + 120,
-                                  env=self.environment)
+            done = subprocess.run(command, capture_output=True, text=True, timeout=seconds + 120, env=self.environment)
         except subprocess.TimeoutExpired:
             raise BenchError(f"wrk did not finish: {' '.join(command)}") from None
         try:
@@ -244,8 +255,9 @@ def prepare_chains(database_url: str, kind: str, size: int, subject_count: int, 
             for k, document in enumerate(versions):
                 text, digest = _copy_escape(workload.stored_text(document)), workload.content_hash(document)
                 schema_ids.write(f"{id_base + k}\tJSON\t{digest}\t{text}\n")
-                rows.append(f"1\t{k}\t0\tJSON\t{text}\t{digest}\tACTIVE\tBACKWARD_TRANSITIVE\tSTRICT"
-                            f"\t{id_base + k}\t{k + 1}\n")
+                rows.append(
+                    f"1\t{k}\t0\tJSON\t{text}\t{digest}\tACTIVE\tBACKWARD_TRANSITIVE\tSTRICT\t{id_base + k}\t{k + 1}\n"
+                )
             _copy(cursor, "schema_ids", _SCHEMA_ID_COLUMNS, schema_ids)
             base = _reserve_subject_ids(cursor, subject_count)
             subjects = io.StringIO()
@@ -345,8 +357,10 @@ class Benchmark:
         server.check_alive()
         if record:
             endpoint.rounds.append(result)
-            log(f"  {endpoint.label}: {result['rps']:.0f} req/s, p50 {result['p50_ms']:.2f} ms, "
-                f"p99 {result['p99_ms']:.2f} ms, errors {result['errors']}")
+            log(
+                f"  {endpoint.label}: {result['rps']:.0f} req/s, p50 {result['p50_ms']:.2f} ms, "
+                f"p99 {result['p99_ms']:.2f} ms, errors {result['errors']}"
+            )
         return result
 
     def warm(self, *endpoints: Endpoint) -> None:
@@ -370,15 +384,23 @@ class Benchmark:
     def seed(self, registry: harness.Server) -> None:
         hot_ids = []
         for i in range(HOT_SET):
-            reply = harness.call(registry.port, "POST", "/api/v1/schemas",
-                                 {"subject": f"bench.hot.{i}", "schema": workload.SCHEMA, "schema_type": "json"})
+            reply = harness.call(
+                registry.port,
+                "POST",
+                "/api/v1/schemas",
+                {"subject": f"bench.hot.{i}", "schema": workload.SCHEMA, "schema_type": "json"},
+            )
             if reply.status != 201:
                 raise BenchError(f"seeding bench.hot.{i}: {reply.status} {reply.body[:300]!r}")
             hot_ids.append(reply.json()["id"])
         ids = {}
         for role, schema in (("existing", workload.SCHEMA), ("candidate", workload.COMPAT_CANDIDATE)):
-            reply = harness.call(registry.port, "POST", "/api/v1/schemas",
-                                 {"subject": f"bench.compat.{role}", "schema": schema, "schema_type": "json"})
+            reply = harness.call(
+                registry.port,
+                "POST",
+                "/api/v1/schemas",
+                {"subject": f"bench.compat.{role}", "schema": schema, "schema_type": "json"},
+            )
             if reply.status != 201:
                 raise BenchError(f"seeding bench.compat.{role}: {reply.status} {reply.body[:300]!r}")
             ids[role] = reply.json()["id"]
@@ -389,8 +411,10 @@ class Benchmark:
         check = harness.call(registry.port, "POST", "/api/v1/compatibility/check", compat_request)
         validate = harness.call(registry.port, "POST", f"/api/v1/validate/{hot_ids[0]}", workload.VALIDATE_DOCUMENT)
         if check.status != 200 or validate.status != 200 or not validate.json()["is_valid"]:
-            raise BenchError(f"sanity checks failed: compatibility {check.status} {check.body[:300]!r}, "
-                             f"validate {validate.status} {validate.body[:300]!r}")
+            raise BenchError(
+                f"sanity checks failed: compatibility {check.status} {check.body[:300]!r}, "
+                f"validate {validate.status} {validate.body[:300]!r}"
+            )
         self.facts["compatibility_verdict"] = check.json().get("is_compatible")
         get = harness.call(registry.port, "GET", f"/api/v1/schemas/{hot_ids[0]}")
         if get.status != 200:
@@ -410,24 +434,68 @@ class Benchmark:
         hot = [str(self.hot_ids_file)]
         validate_args = [str(self.hot_ids_file), "/api/v1/validate/", str(self.validate_body)]
         bare_get = self.add(Endpoint("bare_get", "bare GET (ceiling)", "core", "bare", "get_ids.lua", hot))
-        get_hot = self.add(Endpoint("get_hot", f"GET /schemas/{{id}} hot {HOT_SET} ({stored} stored)", "core",
-                                    "registry", "get_ids.lua", hot, ceiling="bare_get"))
-        bare_validate = self.add(Endpoint("bare_validate", "bare validate (ceiling)", "core", "bare",
-                                          "post_ids.lua", validate_args))
-        validate = self.add(Endpoint("validate", "POST /validate/{id}", "core", "registry", "post_ids.lua",
-                                     validate_args, ceiling="bare_validate"))
-        get_uniform = self.add(Endpoint("get_uniform", f"GET /schemas/{{id}} uniform ({stored} stored)", "core",
-                                        "registry", "get_ids.lua", [str(all_ids)], ceiling="bare_get"))
-        compat = self.add(Endpoint("compat", "POST /compatibility/check", "core", "registry", "post_const.lua",
-                                   ["/api/v1/compatibility/check", str(self.compat_body)]))
+        get_hot = self.add(
+            Endpoint(
+                "get_hot",
+                f"GET /schemas/{{id}} hot {HOT_SET} ({stored} stored)",
+                "core",
+                "registry",
+                "get_ids.lua",
+                hot,
+                ceiling="bare_get",
+            )
+        )
+        bare_validate = self.add(
+            Endpoint("bare_validate", "bare validate (ceiling)", "core", "bare", "post_ids.lua", validate_args)
+        )
+        validate = self.add(
+            Endpoint(
+                "validate",
+                "POST /validate/{id}",
+                "core",
+                "registry",
+                "post_ids.lua",
+                validate_args,
+                ceiling="bare_validate",
+            )
+        )
+        get_uniform = self.add(
+            Endpoint(
+                "get_uniform",
+                f"GET /schemas/{{id}} uniform ({stored} stored)",
+                "core",
+                "registry",
+                "get_ids.lua",
+                [str(all_ids)],
+                ceiling="bare_get",
+            )
+        )
+        compat = self.add(
+            Endpoint(
+                "compat",
+                "POST /compatibility/check",
+                "core",
+                "registry",
+                "post_const.lua",
+                ["/api/v1/compatibility/check", str(self.compat_body)],
+            )
+        )
         self.facts["stored_core"] = stored
         self.warm(bare_get, get_hot, bare_validate, validate, compat)
         self.rounds([bare_get, get_hot, bare_validate, validate, get_uniform, compat], "core")
 
     def register(self) -> None:
-        endpoint = self.add(Endpoint("register", "POST /schemas (new subject)", "register", "registry",
-                                     "register.lua", [str(self.register_template), "r"],
-                                     note="200/201 count as success"))
+        endpoint = self.add(
+            Endpoint(
+                "register",
+                "POST /schemas (new subject)",
+                "register",
+                "registry",
+                "register.lua",
+                [str(self.register_template), "r"],
+                note="200/201 count as success",
+            )
+        )
         for number in range(1, self.options.rounds + 1):
             log(f"register: round {number}/{self.options.rounds}")
             endpoint.args[-1] = f"{self.stamp}r{number}"
@@ -442,10 +510,28 @@ class Benchmark:
         all_ids = self.scratch / "all_ids_big.txt"
         dump_ids(database_url, all_ids)
         self.facts["bulk"] = {"loaded": count, "load_seconds": round(seconds, 1), "stored": stored}
-        hot = self.add(Endpoint("get_hot_bulk", f"GET /schemas/{{id}} hot {HOT_SET} ({stored:,} stored)", "bulk",
-                                "registry", "get_ids.lua", [str(self.hot_ids_file)], ceiling="bare_get"))
-        uniform = self.add(Endpoint("get_uniform_bulk", f"GET /schemas/{{id}} uniform ({stored:,} stored)", "bulk",
-                                    "registry", "get_ids.lua", [str(all_ids)], ceiling="bare_get"))
+        hot = self.add(
+            Endpoint(
+                "get_hot_bulk",
+                f"GET /schemas/{{id}} hot {HOT_SET} ({stored:,} stored)",
+                "bulk",
+                "registry",
+                "get_ids.lua",
+                [str(self.hot_ids_file)],
+                ceiling="bare_get",
+            )
+        )
+        uniform = self.add(
+            Endpoint(
+                "get_uniform_bulk",
+                f"GET /schemas/{{id}} uniform ({stored:,} stored)",
+                "bulk",
+                "registry",
+                "get_ids.lua",
+                [str(all_ids)],
+                ceiling="bare_get",
+            )
+        )
         self.warm(hot)
         self.rounds([hot, uniform], "bulk")
 
@@ -462,8 +548,12 @@ class Benchmark:
             timings.append((time.perf_counter() - started) * 1000)
             if reply.status not in (200, 201):
                 raise BenchError(f"chain {size} probe: {reply.status} {reply.body[:300]!r}")
-        result = {"samples": len(timings), "median_ms": round(statistics.median(timings), 2),
-                  "min_ms": round(min(timings), 2), "max_ms": round(max(timings), 2)}
+        result = {
+            "samples": len(timings),
+            "median_ms": round(statistics.median(timings), 2),
+            "min_ms": round(min(timings), 2),
+            "max_ms": round(max(timings), 2),
+        }
         log(f"chains {size}: one registration alone takes {result['median_ms']:.1f} ms (median of {len(timings)})")
         return result
 
@@ -475,11 +565,17 @@ class Benchmark:
             started = time.monotonic()
             subjects_file, template = prepare_chains(database_url, kind, size, subjects, self.scratch)
             log(f"chains: {subjects} subjects x {size} versions ({kind}) loaded in {time.monotonic() - started:.1f}s")
-            endpoint = self.add(Endpoint(
-                f"chain_{size}", f"POST /schemas into {size}-version subject", "chains", "registry", "chain.lua",
-                [str(subjects_file), str(template), "r"],
-                note=f"BACKWARD_TRANSITIVE, {subjects} subjects of {size} versions ({kind} chain)",
-            ))
+            endpoint = self.add(
+                Endpoint(
+                    f"chain_{size}",
+                    f"POST /schemas into {size}-version subject",
+                    "chains",
+                    "registry",
+                    "chain.lua",
+                    [str(subjects_file), str(template), "r"],
+                    note=f"BACKWARD_TRANSITIVE, {subjects} subjects of {size} versions ({kind} chain)",
+                )
+            )
             serial = self.probe_chain(size, subjects_file, template)
             endpoint.serial = serial
             # Registrations into long chains queue behind each other (connections x cost / workers):
@@ -487,15 +583,20 @@ class Benchmark:
             queue_seconds = self.options.connections * serial["median_ms"] / 1000 / max(1, self.options.workers)
             seconds = min(max(self.options.seconds, 2.5 * queue_seconds), self.options.chain_seconds_cap)
             if seconds > self.options.seconds:
-                log(f"chains {size}: rounds of {seconds:.1f}s (one registration takes ~{serial['median_ms']:.0f} ms "
-                    f"alone, ~{queue_seconds:.1f}s queued behind {self.options.connections} connections)")
+                log(
+                    f"chains {size}: rounds of {seconds:.1f}s (one registration takes ~{serial['median_ms']:.0f} ms "
+                    f"alone, ~{queue_seconds:.1f}s queued behind {self.options.connections} connections)"
+                )
             endpoint.round_seconds = seconds
             for number in range(1, self.options.rounds + 1):
                 log(f"chains {size}: round {number}/{self.options.rounds}")
                 endpoint.args[-1] = f"{self.stamp}r{number}"
                 self.run(endpoint, seconds)
-            growth[str(size)] = {"subjects": subjects, "versions_at_start": size,
-                                 "versions_at_end": chain_version_counts(database_url, size)}
+            growth[str(size)] = {
+                "subjects": subjects,
+                "versions_at_start": size,
+                "versions_at_end": chain_version_counts(database_url, size),
+            }
         self.facts["chains"] = {"kind": kind, "subjects": growth}
 
 
@@ -537,9 +638,17 @@ def report(bench: Benchmark) -> tuple[dict[str, Any], str]:
             ratio = round(summary["rps"] / ceiling["rps"], 3)
         if ceiling.get("p99_ms") and summary.get("p99_ms"):
             p99_ratio = round(summary["p99_ms"] / ceiling["p99_ms"], 3)
-        results[key] = {"label": endpoint.label, "group": endpoint.group, "target": endpoint.target,
-                        "ceiling": endpoint.ceiling, "ratio_to_ceiling": ratio, "p99_ratio_to_ceiling": p99_ratio,
-                        "note": endpoint.note, **summary, "rounds": endpoint.rounds}
+        results[key] = {
+            "label": endpoint.label,
+            "group": endpoint.group,
+            "target": endpoint.target,
+            "ceiling": endpoint.ceiling,
+            "ratio_to_ceiling": ratio,
+            "p99_ratio_to_ceiling": p99_ratio,
+            "note": endpoint.note,
+            **summary,
+            "rounds": endpoint.rounds,
+        }
         if endpoint.serial is not None:
             results[key]["serial"] = endpoint.serial
             results[key]["round_seconds"] = endpoint.round_seconds
@@ -549,8 +658,10 @@ def report(bench: Benchmark) -> tuple[dict[str, Any], str]:
         for key in chains:
             results[key]["cost_vs_smallest_chain"] = round(results[key]["serial"]["median_ms"] / base, 2)
 
-    header = (f"{'endpoint':<48} {'req/s':>9} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'errors':>8} "
-              f"{'ratio':>8} {'p99 ratio':>10}")
+    header = (
+        f"{'endpoint':<48} {'req/s':>9} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'errors':>8} "
+        f"{'ratio':>8} {'p99 ratio':>10}"
+    )
     lines = [header, "-" * len(header)]
     group = None
     for result in results.values():
@@ -583,31 +694,49 @@ def prune_logs(directory: Path, keep: int) -> None:
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--short", action="store_true",
-                        help="everything in about two minutes: 2 rounds of 2 s, 100,000 bulk schemas")
+    parser = argparse.ArgumentParser(
+        description=__doc__.split("\n\n")[0], formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument(
+        "--short", action="store_true", help="everything in about two minutes: 2 rounds of 2 s, 100,000 bulk schemas"
+    )
     parser.add_argument("--rounds", type=int, help="rounds per endpoint (default 3; --short 2)")
     parser.add_argument("--seconds", type=int, help="seconds per round (default 10; --short 2)")
-    parser.add_argument("--warmup", type=int,
-                        help="warm-up seconds before the hot endpoints (default 2; --short 1)")
+    parser.add_argument("--warmup", type=int, help="warm-up seconds before the hot endpoints (default 2; --short 1)")
     parser.add_argument("--connections", type=int, default=32, help="wrk connections (default 32)")
     parser.add_argument("--threads", type=int, default=2, help="wrk threads (default 2)")
     parser.add_argument("--timeout", default="10s", help="wrk's per-request timeout (default 10s)")
-    parser.add_argument("--workers", type=int, default=int(os.environ.get("WEB_CONCURRENCY") or 2),
-                        help="gunicorn workers of both servers (default WEB_CONCURRENCY or 2)")
-    parser.add_argument("--bulk", type=int, help="schemas to COPY-load for the bulk reads (default 1,000,000; "
-                                                 "--short 100,000)")
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=int(os.environ.get("WEB_CONCURRENCY") or 2),
+        help="gunicorn workers of both servers (default WEB_CONCURRENCY or 2)",
+    )
+    parser.add_argument(
+        "--bulk", type=int, help="schemas to COPY-load for the bulk reads (default 1,000,000; --short 100,000)"
+    )
     parser.add_argument("--chain-sizes", default="1,100,1000", help="versions per subject (default 1,100,1000)")
-    parser.add_argument("--chain-kind", choices=workload.CHAIN_KINDS, default="maximum",
-                        help="maximum: constant-size versions (default); enum: version k has k enum values")
-    parser.add_argument("--serial-probes", type=int, help="registrations timed one at a time per chain size "
-                                                          "(default 10; --short 3)")
-    parser.add_argument("--chain-seconds-cap", type=float,
-                        help="longest chain round, lengthened so queued requests complete (default 60; --short 8)")
+    parser.add_argument(
+        "--chain-kind",
+        choices=workload.CHAIN_KINDS,
+        default="maximum",
+        help="maximum: constant-size versions (default); enum: version k has k enum values",
+    )
+    parser.add_argument(
+        "--serial-probes", type=int, help="registrations timed one at a time per chain size (default 10; --short 3)"
+    )
+    parser.add_argument(
+        "--chain-seconds-cap",
+        type=float,
+        help="longest chain round, lengthened so queued requests complete (default 60; --short 8)",
+    )
     parser.add_argument("--groups", default=",".join(GROUPS), help=f"subset of {','.join(GROUPS)}")
-    parser.add_argument("--max-error-rate", type=float, default=0.01,
-                        help="exit 1 when an endpoint's errors exceed this share of its requests (default 0.01)")
+    parser.add_argument(
+        "--max-error-rate",
+        type=float,
+        default=0.01,
+        help="exit 1 when an endpoint's errors exceed this share of its requests (default 0.01)",
+    )
     parser.add_argument("--keep", action="store_true", help="keep the database (for inspection)")
     parser.add_argument("--output", type=Path, default=harness.RESULTS_DIR, help="results folder (bench-results)")
     options = parser.parse_args(argv)
@@ -638,17 +767,22 @@ def main(argv: list[str] | None = None) -> int:
     started_at = time.strftime("%Y-%m-%dT%H:%M:%S%z")
     wrk = Wrk(executable, options.threads, options.connections, options.timeout)
     logs = options.output / "logs" / stamp
-    log(f"run {stamp}: {options.rounds} rounds x {options.seconds:g}s, wrk -t{options.threads} "
-        f"-c{options.connections}, {options.workers} workers; server logs in {logs}")
+    log(
+        f"run {stamp}: {options.rounds} rounds x {options.seconds:g}s, wrk -t{options.threads} "
+        f"-c{options.connections}, {options.workers} workers; server logs in {logs}"
+    )
     prune_logs(options.output / "logs", keep=3)
     load_before = os.getloadavg()
     with harness.scratch_directory("registry-bench-") as scratch:
         bench = Benchmark(options, wrk, scratch, stamp)
         try:
-            with harness.bench_database(stamp, keep=options.keep) as database_url, \
-                    harness.bench_redis(stamp) as (redis_url, redis_prefix):
-                registry = harness.registry_server(database_url, redis_url, redis_prefix, logs / "registry.log",
-                                                   options.workers, scratch / "metrics")
+            with (
+                harness.bench_database(stamp, keep=options.keep) as database_url,
+                harness.bench_redis(stamp) as (redis_url, redis_prefix),
+            ):
+                registry = harness.registry_server(
+                    database_url, redis_url, redis_prefix, logs / "registry.log", options.workers, scratch / "metrics"
+                )
                 bench.servers["registry"] = registry
                 try:
                     registry.start()
@@ -682,15 +816,27 @@ def main(argv: list[str] | None = None) -> int:
         "started_at": started_at,
         "git": harness.git_identity(),
         "settings": {
-            "short": options.short, "rounds": options.rounds, "seconds": options.seconds,
-            "warmup_seconds": options.warmup, "connections": options.connections, "threads": options.threads,
-            "wrk_timeout": options.timeout, "workers": options.workers, "bulk": options.bulk,
-            "chain_sizes": options.chain_sizes, "chain_kind": options.chain_kind, "groups": options.groups,
+            "short": options.short,
+            "rounds": options.rounds,
+            "seconds": options.seconds,
+            "warmup_seconds": options.warmup,
+            "connections": options.connections,
+            "threads": options.threads,
+            "wrk_timeout": options.timeout,
+            "workers": options.workers,
+            "bulk": options.bulk,
+            "chain_sizes": options.chain_sizes,
+            "chain_kind": options.chain_kind,
+            "groups": options.groups,
             "gunicorn": harness.gunicorn_worker_settings(),
         },
         "machine": {
-            "cpus": os.cpu_count(), "platform": platform.platform(), "python": platform.python_version(),
-            "wrk": wrk_version(executable), "loadavg_before": load_before, "loadavg_after": os.getloadavg(),
+            "cpus": os.cpu_count(),
+            "platform": platform.platform(),
+            "python": platform.python_version(),
+            "wrk": wrk_version(executable),
+            "loadavg_before": load_before,
+            "loadavg_after": os.getloadavg(),
         },
         "facts": bench.facts,
         "endpoints": results,
@@ -704,24 +850,32 @@ def main(argv: list[str] | None = None) -> int:
     print()
     print(table)
     print()
-    print("ratio: req/s relative to the bare ceiling (GET vs bare GET, validate vs bare validate); "
-          "p99 ratio: p99 latency relative to the ceiling's")
+    print(
+        "ratio: req/s relative to the bare ceiling (GET vs bare GET, validate vs bare validate); "
+        "p99 ratio: p99 latency relative to the ceiling's"
+    )
     if "bulk" in bench.facts:
         bulk = bench.facts["bulk"]
-        print(f"bulk: {bulk['loaded']:,} schemas COPY-loaded in {bulk['load_seconds']}s"
-              + (" (--short: 100k instead of 1M)" if options.short and options.bulk == 100_000 else ""))
+        print(
+            f"bulk: {bulk['loaded']:,} schemas COPY-loaded in {bulk['load_seconds']}s"
+            + (" (--short: 100k instead of 1M)" if options.short and options.bulk == 100_000 else "")
+        )
     if "chains" in bench.facts:
         first_chain = options.chain_sizes[0]
         print("chains: the ratio column is the cost of one registration (timed alone) relative to the smallest chain")
         for size, growth in bench.facts["chains"]["subjects"].items():
             end = growth["versions_at_end"]
             serial = results[f"chain_{size}"]["serial"]
-            print(f"chain {size}: one registration alone {serial['median_ms']:.1f} ms "
-                  f"({results[f'chain_{size}']['cost_vs_smallest_chain']:.1f}x the {first_chain}-version cost); "
-                  f"{growth['subjects']} subjects, versions per subject {size} -> avg {end['average']} "
-                  f"(max {end['max']}) after the runs")
-    print(f"git {document['git']['commit'] or '?'}{' (dirty)' if document['git']['dirty'] else ''}; "
-          f"results: {path} (and {options.output / 'latest.json'}); {document['elapsed_seconds']}s total")
+            print(
+                f"chain {size}: one registration alone {serial['median_ms']:.1f} ms "
+                f"({results[f'chain_{size}']['cost_vs_smallest_chain']:.1f}x the {first_chain}-version cost); "
+                f"{growth['subjects']} subjects, versions per subject {size} -> avg {end['average']} "
+                f"(max {end['max']}) after the runs"
+            )
+    print(
+        f"git {document['git']['commit'] or '?'}{' (dirty)' if document['git']['dirty'] else ''}; "
+        f"results: {path} (and {options.output / 'latest.json'}); {document['elapsed_seconds']}s total"
+    )
 
     def erring(result: dict[str, Any]) -> bool:
         return result.get("attempts", 0) == 0 or result.get("error_rate", 0) > options.max_error_rate
@@ -731,8 +885,10 @@ def main(argv: list[str] | None = None) -> int:
     # results, reported, not a broken run.
     for result in results.values():
         if result["group"] == "chains" and erring(result):
-            print(f"WARNING: {result['label']}: {result.get('errors', 0)} errors of {result.get('attempts', 0)} "
-                  f"requests (statuses {result.get('statuses')})")
+            print(
+                f"WARNING: {result['label']}: {result.get('errors', 0)} errors of {result.get('attempts', 0)} "
+                f"requests (statuses {result.get('statuses')})"
+            )
     failing = [r["label"] for r in results.values() if r["group"] != "chains" and erring(r)]
     if failing:
         print(f"FAILED: too many errors (> {options.max_error_rate:.1%}) or no requests: {', '.join(failing)}")

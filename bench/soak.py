@@ -73,11 +73,15 @@ def report(samples: list[dict[str, Any]]) -> dict[str, Any]:
     def growth(a: dict[str, Any] | None, b: dict[str, Any] | None) -> dict[str, Any] | None:
         if not a or not b:
             return None
-        per_worker = {pid: b["workers_kib"][pid] - rss for pid, rss in a["workers_kib"].items()
-                      if pid in b["workers_kib"]}
+        per_worker = {
+            pid: b["workers_kib"][pid] - rss for pid, rss in a["workers_kib"].items() if pid in b["workers_kib"]
+        }
         restarted = sorted(set(a["workers_kib"]) ^ set(b["workers_kib"]))
-        return {"total_kib": b["total_kib"] - a["total_kib"], "per_worker_kib": per_worker,
-                "workers_replaced": restarted}
+        return {
+            "total_kib": b["total_kib"] - a["total_kib"],
+            "per_worker_kib": per_worker,
+            "workers_replaced": restarted,
+        }
 
     summary["growth_start_to_end"] = growth(start, end)
     # After warm-up (caches filled, validators compiled): the better signal of a leak.
@@ -106,9 +110,14 @@ def print_table(summary: dict[str, Any]) -> None:
     for key in ("growth_start_to_end", "growth_minute_2_to_end"):
         growth = summary[key]
         if growth:
-            print(f"{key.replace('_', ' ')}: {growth['total_kib'] / 1024:+.1f} MiB"
-                  + (f" (workers replaced: {', '.join(growth['workers_replaced'])})"
-                     if growth["workers_replaced"] else ""))
+            print(
+                f"{key.replace('_', ' ')}: {growth['total_kib'] / 1024:+.1f} MiB"
+                + (
+                    f" (workers replaced: {', '.join(growth['workers_replaced'])})"
+                    if growth["workers_replaced"]
+                    else ""
+                )
+            )
 
 
 def run_k6(k6: str, api_url: str, options: argparse.Namespace, sampler: Sampler) -> int:
@@ -163,8 +172,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--vus", type=int, help="k6 VUS (default: the script's, 20)")
     parser.add_argument("--rss-at", type=float, default=120, help="seconds into the run of the 'minute 2' sample")
     parser.add_argument("--interval", type=float, default=30, help="seconds between timeline samples (default 30)")
-    parser.add_argument("-e", "--env", action="append", default=[], metavar="KEY=VALUE",
-                        help="more k6 environment, e.g. -e THINK_TIME=0.05")
+    parser.add_argument(
+        "-e",
+        "--env",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="more k6 environment, e.g. -e THINK_TIME=0.05",
+    )
     parser.add_argument("--workers", type=int, default=int(os.environ.get("WEB_CONCURRENCY") or 2))
     parser.add_argument("--attach", type=int, metavar="PID", help="sample this running gunicorn master instead")
     parser.add_argument("--api-url", help="with --attach: the registry's URL (default http://127.0.0.1:8080)")
@@ -188,8 +203,9 @@ def main(argv: list[str] | None = None) -> int:
                 redis_url, prefix = stack.enter_context(harness.bench_redis(stamp))
                 scratch = stack.enter_context(harness.scratch_directory("registry-soak-"))
                 log_path = options.output / "logs" / stamp / "registry.log"
-                server = harness.registry_server(database_url, redis_url, prefix, log_path, options.workers,
-                                                 scratch / "metrics")
+                server = harness.registry_server(
+                    database_url, redis_url, prefix, log_path, options.workers, scratch / "metrics"
+                )
                 stack.callback(server.stop)
                 server.start()
                 api_url = f"http://127.0.0.1:{server.port}"

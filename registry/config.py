@@ -87,8 +87,9 @@ class _Reader:
         value = self._raw(name)
         return default if value is None else value
 
-    def integer(self, name: str, default: int | None, *, minimum: int | None = None,
-                maximum: int | None = None) -> int | None:
+    def integer(
+        self, name: str, default: int | None, *, minimum: int | None = None, maximum: int | None = None
+    ) -> int | None:
         raw = self._raw(name)
         if raw is None:
             return default

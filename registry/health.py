@@ -84,4 +84,3 @@ class Readiness:
             return
         self._ready = True
         self._reason = None
-

@@ -17,11 +17,25 @@ CODEC_VERSION = 3
 def encode(version: SchemaVersion) -> bytes:
     return orjson.dumps(
         [
-            CODEC_VERSION, version.id, version.subject, version.version.as_tuple(), version.format.value,
-            version.content, version.content_hash, version.state.value, version.compatibility_mode.value,
-            version.compatibility_policy.value, version.description, version.tags, version.metadata,
-            version.created_at.isoformat(), version.updated_at.isoformat(), version.revision, version.seq,
-            version.global_id, version.version_number,
+            CODEC_VERSION,
+            version.id,
+            version.subject,
+            version.version.as_tuple(),
+            version.format.value,
+            version.content,
+            version.content_hash,
+            version.state.value,
+            version.compatibility_mode.value,
+            version.compatibility_policy.value,
+            version.description,
+            version.tags,
+            version.metadata,
+            version.created_at.isoformat(),
+            version.updated_at.isoformat(),
+            version.revision,
+            version.seq,
+            version.global_id,
+            version.version_number,
             [[ref.name, ref.subject, ref.version] for ref in version.references],
         ]
     )
@@ -32,8 +46,28 @@ def decode(data: bytes) -> SchemaVersion | None:
     fields = orjson.loads(data)
     if not isinstance(fields, list) or not fields or fields[0] != CODEC_VERSION:
         return None
-    (_, schema_id, subject, semver, fmt, content, content_hash, state, mode, policy, description, tags,
-     metadata, created_at, updated_at, revision, seq, global_id, version_number, references) = fields
+    (
+        _,
+        schema_id,
+        subject,
+        semver,
+        fmt,
+        content,
+        content_hash,
+        state,
+        mode,
+        policy,
+        description,
+        tags,
+        metadata,
+        created_at,
+        updated_at,
+        revision,
+        seq,
+        global_id,
+        version_number,
+        references,
+    ) = fields
     return SchemaVersion(
         id=schema_id,
         subject=subject,

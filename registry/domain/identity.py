@@ -11,9 +11,7 @@ from registry.domain.formats.handlers import Dependency
 from registry.domain.records import SchemaReference
 
 
-def identity_hash(
-    content_hash: str, references: Sequence[SchemaReference], dependencies: Sequence[Dependency]
-) -> str:
+def identity_hash(content_hash: str, references: Sequence[SchemaReference], dependencies: Sequence[Dependency]) -> str:
     """The content's hash alone when it references nothing (so versions registered before
     references existed keep their identity); otherwise a hash over the content, the
     references in listed order, and what they resolved to. The resolved texts count because

@@ -60,7 +60,11 @@ class SubjectSession(Protocol):
         """The id this identity has, or a new one."""
 
     def claim_global_id(
-        self, wanted: int, fmt: SchemaFormat, identity_hash: str, content: str,
+        self,
+        wanted: int,
+        fmt: SchemaFormat,
+        identity_hash: str,
+        content: str,
         references: tuple[SchemaReference, ...],
     ) -> bool:
         """Give ``wanted`` to this identity; False when the id names another schema."""

@@ -31,9 +31,7 @@ class ReferenceResolver:
         self._versions = versions
         # A stored schema's dependencies never change: a referenced version cannot be
         # permanently deleted while anything references it, and content is immutable.
-        self._by_global_id: LocalCache[tuple[Dependency, ...]] = LocalCache(
-            cache_size, staleness_seconds=float("inf")
-        )
+        self._by_global_id: LocalCache[tuple[Dependency, ...]] = LocalCache(cache_size, staleness_seconds=float("inf"))
 
     def pin(self, references: Sequence[SchemaReference]) -> tuple[SchemaReference, ...]:
         """The references with ``-1`` (Confluent's "latest") replaced by the latest live version's number."""
@@ -104,13 +102,14 @@ class ReferenceResolver:
             )
             if target is None:
                 raise _invalid(
-                    where, f"reference {reference.name!r}: subject {reference.subject!r} has no version "
-                    f"{reference.version}"
+                    where,
+                    f"reference {reference.name!r}: subject {reference.subject!r} has no version {reference.version}",
                 )
             if target.format is not fmt:
                 raise _invalid(
-                    where, f"reference {reference.name!r} is a {target.format.value} schema; "
-                    f"a {fmt.value} schema can only reference {fmt.value} schemas"
+                    where,
+                    f"reference {reference.name!r} is a {target.format.value} schema; "
+                    f"a {fmt.value} schema can only reference {fmt.value} schemas",
                 )
             visiting.add(key)
             # The dependency's own references were live when it was registered; they may be

@@ -206,7 +206,11 @@ class RegistryService:
         return self._store.subject_names(prefix, include_deleted=include_deleted)
 
     def lookup(
-        self, subject: str, schema: Any, fmt: SchemaFormat, references: tuple[SchemaReference, ...],
+        self,
+        subject: str,
+        schema: Any,
+        fmt: SchemaFormat,
+        references: tuple[SchemaReference, ...],
         include_deleted: bool,
     ) -> SchemaVersion:
         """The subject's version holding this schema (same content and references)."""
@@ -356,7 +360,8 @@ class RegistryService:
                 raise VersionSoftDeleted(
                     f"Subject '{subject}' Version {version.version_number} was soft deleted. "
                     "Set permanent=true to delete permanently",
-                    subject=subject, version=version.version_number,
+                    subject=subject,
+                    version=version.version_number,
                 )
             _check_unreferenced(version, session.referencing_ids(version.version_number, live_only=True))
             (deleted,) = session.soft_delete([version])
@@ -373,7 +378,8 @@ class RegistryService:
                 raise VersionNotSoftDeleted(
                     f"Subject '{subject}' Version {version.version_number} was not deleted first before being "
                     "permanently deleted",
-                    subject=subject, version=version.version_number,
+                    subject=subject,
+                    version=version.version_number,
                 )
             _check_unreferenced(version, session.referencing_ids(version.version_number, live_only=False))
             session.hard_delete([version])
@@ -385,9 +391,7 @@ class RegistryService:
     def global_config(self) -> EffectiveConfig:
         return self._store.global_config()
 
-    def set_global_config(
-        self, mode: CompatibilityMode | None, policy: CompatibilityPolicy | None
-    ) -> EffectiveConfig:
+    def set_global_config(self, mode: CompatibilityMode | None, policy: CompatibilityPolicy | None) -> EffectiveConfig:
         return self._store.set_global_config(mode, policy)
 
     def subject_config(self, subject: str) -> tuple[EffectiveConfig, CompatibilityConfig]:
@@ -438,8 +442,9 @@ class RegistryService:
             return own.mode
         if default_to_global:
             return self._store.global_config().mode
-        raise SubjectConfigNotFound(f"Subject '{subject}' does not have subject-level compatibility configured",
-                                    subject=subject)
+        raise SubjectConfigNotFound(
+            f"Subject '{subject}' does not have subject-level compatibility configured", subject=subject
+        )
 
     # -- modes -----------------------------------------------------------------------------
 
@@ -557,18 +562,27 @@ class RegistryService:
             duplicate = next((v for v in live if self._identity(v) == identity and v.format is fmt), None)
             self._check_single_format(session.subject, live, fmt)
             history = self._history(handler, live)
-            violations = [] if duplicate else history_violations(
-                handler, parsed.document, history, effective.mode, effective.policy
+            violations = (
+                []
+                if duplicate
+                else history_violations(handler, parsed.document, history, effective.mode, effective.policy)
             )
         compared = [] if duplicate else [label for label, _ in compared_versions(history, effective.mode)]
         self._observer.compatibility_check("compatible" if not violations else "incompatible")
         return CompatibilityReport(
-            violations, effective.mode, effective.policy, compared,
+            violations,
+            effective.mode,
+            effective.policy,
+            compared,
             identical_to=str(duplicate.version) if duplicate else None,
         )
 
     def compatibility_with_version(
-        self, subject: str, label: str, schema: Any, fmt: SchemaFormat,
+        self,
+        subject: str,
+        label: str,
+        schema: Any,
+        fmt: SchemaFormat,
         references: tuple[SchemaReference, ...] = (),
     ) -> CompatibilityReport:
         """The verdict of the subject's mode between ``schema`` and one live version (transitive
@@ -673,7 +687,8 @@ class RegistryService:
         if session.has_any_version and session.is_taken(version, number):
             raise VersionConflict(
                 f"subject '{session.subject}' already has version {number} or {version}",
-                version_number=number, version=str(version),
+                version_number=number,
+                version=str(version),
             )
         global_id = self._global_id(session, request, parsed, identity)
         return RegistrationResult(
@@ -713,13 +728,10 @@ class RegistryService:
         return wanted
 
     @staticmethod
-    def _global_id(
-        session: SubjectSession, request: RegistrationRequest, parsed: ParsedSchema, identity: str
-    ) -> int:
+    def _global_id(session: SubjectSession, request: RegistrationRequest, parsed: ParsedSchema, identity: str) -> int:
         if request.global_id is None:
             return session.global_id_for(parsed.format, identity, parsed.content, request.references)
-        if not session.claim_global_id(request.global_id, parsed.format, identity, parsed.content,
-                                       request.references):
+        if not session.claim_global_id(request.global_id, parsed.format, identity, parsed.content, request.references):
             raise OperationNotPermitted(
                 f"Overwrite new schema with id {request.global_id} is not permitted: the id names another schema",
                 global_id=request.global_id,
@@ -834,7 +846,9 @@ def _check_unreferenced(version: SchemaVersion, referencing_ids: list[int]) -> N
         raise ReferenceExists(
             f"One or more references exist to the schema {{subject={version.subject}, "
             f"version={version.version_number}}}: schema ids {referencing_ids}",
-            subject=version.subject, version=version.version_number, referenced_by=referencing_ids,
+            subject=version.subject,
+            version=version.version_number,
+            referenced_by=referencing_ids,
         )
 
 

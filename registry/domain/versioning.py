@@ -76,6 +76,6 @@ def parse_version_label(label: str) -> int | None:
             return number
     raise InvalidVersion(
         f"The specified version '{label}' is not a valid version id. Allowed values are between "
-        f"[1, {MAX_VERSION_NUMBER}] and the string \"latest\"",
+        f'[1, {MAX_VERSION_NUMBER}] and the string "latest"',
         field="version",
     )

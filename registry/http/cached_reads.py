@@ -46,7 +46,7 @@ class CachedSchemaReads:
         ):
             # A lookup by whatever follows the prefix: only a canonical id of a schema held
             # here can match, so "a/b", "x/" or an upper-case UUID all go on to Falcon.
-            version = self._service.cached_schema(path[len(SCHEMA_PATH_PREFIX):])
+            version = self._service.cached_schema(path[len(SCHEMA_PATH_PREFIX) :])
             if version is not None:
                 try:
                     body = self._rendered.body(version)

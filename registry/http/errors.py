@@ -67,8 +67,9 @@ CODE_BY_STATUS = {
 class HTTPProblem(falcon.HTTPError):
     """An HTTP-level error (bad JSON, wrong media type, body too large) with our code."""
 
-    def __init__(self, status: str, code: str, message: str, *, headers: dict[str, str] | None = None,
-                 **details: Any) -> None:
+    def __init__(
+        self, status: str, code: str, message: str, *, headers: dict[str, str] | None = None, **details: Any
+    ) -> None:
         super().__init__(status, title=message, headers=headers)
         self.problem_code = code
         self.details = details
@@ -93,8 +94,9 @@ def _render_confluent(resp: falcon.Response, error: confluent.ConfluentError) ->
     resp.data = error.body()
 
 
-def handle_registry_error(req: falcon.Request, resp: falcon.Response, exc: errors.RegistryError,
-                          params: dict[str, Any]) -> None:
+def handle_registry_error(
+    req: falcon.Request, resp: falcon.Response, exc: errors.RegistryError, params: dict[str, Any]
+) -> None:
     if confluent.is_confluent_path(req.path):
         if isinstance(exc, (errors.StorageUnavailable, errors.StorageBusy)):
             resp.set_header("Retry-After", "1")

@@ -45,7 +45,7 @@ def write_to_stderr(lines: list[bytes]) -> None:
     for chunk in chunks:
         view = memoryview(chunk)
         while view:
-            view = view[os.write(descriptor, view):]
+            view = view[os.write(descriptor, view) :]
 
 
 class AccessLog:
@@ -78,7 +78,7 @@ class AccessLog:
                 # Formatting thousands of lines at once would stall every request of this
                 # worker for milliseconds; under gevent, sleep(0) lets them run in between.
                 time.sleep(0)
-            lines.extend(self._format(entries[start:start + LINES_PER_BATCH]))
+            lines.extend(self._format(entries[start : start + LINES_PER_BATCH]))
         blocking_call(self._sink, lines)
 
     def _format(self, entries: list[tuple[float, str, str, str, str, int, float]]) -> list[bytes]:

@@ -26,9 +26,7 @@ from registry.storage.pool import PoolObserver
 
 LATENCY_BUCKETS = (0.0005, 0.001, 0.0025, 0.005, 0.0075, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
 
-HTTP_REQUESTS = Counter(
-    "registry_http_requests_total", "HTTP requests answered", ["method", "route", "status"]
-)
+HTTP_REQUESTS = Counter("registry_http_requests_total", "HTTP requests answered", ["method", "route", "status"])
 HTTP_LATENCY = Histogram(
     "registry_http_request_duration_seconds",
     "Time from reading the request to rendering the response",
@@ -47,9 +45,7 @@ POOL_WAIT_SECONDS = Histogram(
 )
 REGISTRATIONS = Counter("registry_registrations_total", "Schema registrations by result", ["result"])
 VALIDATIONS = Counter("registry_validations_total", "Document validations by result", ["result"])
-COMPATIBILITY_CHECKS = Counter(
-    "registry_compatibility_checks_total", "Compatibility checks by result", ["result"]
-)
+COMPATIBILITY_CHECKS = Counter("registry_compatibility_checks_total", "Compatibility checks by result", ["result"])
 
 
 class PoolMetrics(PoolObserver):

@@ -70,9 +70,7 @@ def apply_migrations(
             try:
                 cursor.execute("SELECT pg_advisory_lock(%s)", (ADVISORY_LOCK_KEY,))
             except psycopg2.errors.LockNotAvailable as exc:
-                raise MigrationError(
-                    f"another process held the migration lock for over {lock_wait_seconds}s"
-                ) from exc
+                raise MigrationError(f"another process held the migration lock for over {lock_wait_seconds}s") from exc
             try:
                 cursor.execute("SET lock_timeout = %s", (f"{lock_timeout_seconds}s",))
                 cursor.execute("SET statement_timeout = %s", (f"{statement_timeout_seconds}s",))

@@ -197,7 +197,11 @@ class PostgresSubjectSession:
                 return row[0]
 
     def claim_global_id(
-        self, wanted: int, fmt: SchemaFormat, identity_hash: str, content: str,
+        self,
+        wanted: int,
+        fmt: SchemaFormat,
+        identity_hash: str,
+        content: str,
         references: tuple[SchemaReference, ...],
     ) -> bool:
         """Give ``wanted`` to this identity; False when it already names another schema."""
@@ -271,11 +275,22 @@ class PostgresSubjectSession:
                     RETURNING *)
                 SELECT {_VERSION_COLUMNS} FROM v {_JOIN_VERSION_PARTS}""",
             (
-                str(uuid.uuid4()), self._subject_id, new.version.major, new.version.minor,
-                new.version.patch, new.format.value, new.content, new.content_hash, new.state.value,
-                new.compatibility_mode.value, new.compatibility_policy.value, new.description,
-                orjson.dumps(list(new.tags)).decode(), orjson.dumps(new.metadata).decode(),
-                new.global_id, new.version_number,
+                str(uuid.uuid4()),
+                self._subject_id,
+                new.version.major,
+                new.version.minor,
+                new.version.patch,
+                new.format.value,
+                new.content,
+                new.content_hash,
+                new.state.value,
+                new.compatibility_mode.value,
+                new.compatibility_policy.value,
+                new.description,
+                orjson.dumps(list(new.tags)).decode(),
+                orjson.dumps(new.metadata).decode(),
+                new.global_id,
+                new.version_number,
             ),
         )
         return _row_to_version(self._cursor.fetchone())
@@ -294,9 +309,7 @@ class PostgresVersionSession:
         self.modes = modes
 
     def referencing_ids(self, *, live_only: bool) -> list[int]:
-        return _referencing_ids(
-            self._cursor, self.version.subject, self.version.version_number, live_only=live_only
-        )
+        return _referencing_ids(self._cursor, self.version.subject, self.version.version_number, live_only=live_only)
 
     def update(self, changes: VersionChanges) -> SchemaVersion:
         self._cursor.execute(

@@ -156,8 +156,12 @@ class TestRegistration:
 
     def test_avro_spellings_of_one_schema_share_an_id(self, client, subject, other_subject, namespace):
         full_names = {"type": "record", "name": f"{namespace}.Q", "fields": [{"name": "s", "type": "string"}]}
-        namespaced = {"type": "record", "namespace": namespace, "name": "Q",
-                      "fields": [{"name": "s", "type": {"type": "string"}}]}
+        namespaced = {
+            "type": "record",
+            "namespace": namespace,
+            "name": "Q",
+            "fields": [{"name": "s", "type": {"type": "string"}}],
+        }
         first = ok(register(client, subject, orjson.dumps(full_names).decode()))
         second = ok(register(client, other_subject, orjson.dumps(namespaced).decode()))
         assert first["id"] == second["id"]
@@ -176,8 +180,7 @@ class TestRegistration:
         assert text.status_code == 200 and text.text == schema
 
     def test_json_schema_carries_its_type(self, client, subject):
-        schema = orjson.dumps({"type": "object", "properties": {"n": {"type": "integer"}},
-                               "title": subject}).decode()
+        schema = orjson.dumps({"type": "object", "properties": {"n": {"type": "integer"}}, "title": subject}).decode()
         registered = ok(register(client, subject, schema, schemaType="JSON"))
         version = ok(client.simulate_get(f"/subjects/{subject}/versions/1"))
         assert version["schemaType"] == "JSON" and version["schema"] == schema
@@ -218,13 +221,18 @@ class TestReferences:
     def test_reference_is_stored_listed_and_protected(self, client, subject, other_subject, namespace):
         address = record(namespace, name="Address")
         base = ok(register(client, other_subject, address))
-        user = orjson.dumps({"type": "record", "name": "User", "namespace": namespace,
-                             "fields": [{"name": "home", "type": f"{namespace}.Address"}]}).decode()
+        user = orjson.dumps(
+            {
+                "type": "record",
+                "name": "User",
+                "namespace": namespace,
+                "fields": [{"name": "home", "type": f"{namespace}.Address"}],
+            }
+        ).decode()
         references = [{"name": f"{namespace}.Address", "subject": other_subject, "version": 1}]
         registered = ok(register(client, subject, user, references=references))
         assert ok(client.simulate_get(f"/subjects/{subject}/versions/1"))["references"] == references
-        assert ok(client.simulate_get(f"/schemas/ids/{registered['id']}")) == {"schema": user,
-                                                                                "references": references}
+        assert ok(client.simulate_get(f"/schemas/ids/{registered['id']}")) == {"schema": user, "references": references}
         assert ok(client.simulate_get(f"/subjects/{other_subject}/versions/1/referencedby")) == [registered["id"]]
         assert ok(client.simulate_get(f"/subjects/{other_subject}/versions/1"))["id"] == base["id"]
 
@@ -235,15 +243,26 @@ class TestReferences:
         ok(client.simulate_delete(f"/subjects/{subject}", params={"permanent": "true"}))
         assert ok(client.simulate_delete(f"/subjects/{other_subject}/versions/1")) == 1
 
-
     def test_a_latest_reference_is_pinned_to_the_version_it_meant(self, client, subject, other_subject, namespace):
         ok(put(client, f"/config/{other_subject}", {"compatibility": "NONE"}))
         ok(register(client, other_subject, record(namespace, name="Address")))
         latest = ok(register(client, other_subject, record(namespace, EMAIL, name="Address")))
-        user = orjson.dumps({"type": "record", "name": "User", "namespace": namespace,
-                             "fields": [{"name": "home", "type": f"{namespace}.Address"}]}).decode()
-        ok(register(client, subject, user, references=[
-            {"name": f"{namespace}.Address", "subject": other_subject, "version": -1}]))
+        user = orjson.dumps(
+            {
+                "type": "record",
+                "name": "User",
+                "namespace": namespace,
+                "fields": [{"name": "home", "type": f"{namespace}.Address"}],
+            }
+        ).decode()
+        ok(
+            register(
+                client,
+                subject,
+                user,
+                references=[{"name": f"{namespace}.Address", "subject": other_subject, "version": -1}],
+            )
+        )
         stored = ok(client.simulate_get(f"/subjects/{subject}/versions/1"))["references"]
         assert stored == [{"name": f"{namespace}.Address", "subject": other_subject, "version": latest["version"]}]
 
@@ -251,9 +270,11 @@ class TestReferences:
 class TestCompatibility:
     def test_against_one_version_and_against_the_subject(self, client, subject, namespace):
         ok(register(client, subject, record(namespace)))
-        for path in (f"/compatibility/subjects/{subject}/versions/latest",
-                     f"/compatibility/subjects/{subject}/versions/1",
-                     f"/compatibility/subjects/{subject}/versions"):
+        for path in (
+            f"/compatibility/subjects/{subject}/versions/latest",
+            f"/compatibility/subjects/{subject}/versions/1",
+            f"/compatibility/subjects/{subject}/versions",
+        ):
             assert ok(post(client, path, {"schema": record(namespace, EMAIL)})) == {"is_compatible": True}
             verbose = ok(post(client, path, {"schema": record(namespace, EMAIL)}, verbose="True"))
             assert verbose == {"is_compatible": True, "messages": []}
@@ -261,7 +282,8 @@ class TestCompatibility:
             assert refused["is_compatible"] is False
             assert refused["messages"] and all(isinstance(m, str) and m for m in refused["messages"])
             assert ok(post(client, path, {"schema": record(namespace, AGE_WITHOUT_DEFAULT)})) == {
-                "is_compatible": False}
+                "is_compatible": False
+            }
         assert ok(client.simulate_get(f"/subjects/{subject}/versions")) == [1]  # nothing was stored
 
 
@@ -270,7 +292,8 @@ class TestConfig:
         assert_error(client.simulate_get(f"/config/{subject}"), 404, 40408)
         global_level = ok(client.simulate_get("/config"))["compatibilityLevel"]
         assert ok(client.simulate_get(f"/config/{subject}", params={"defaultToGlobal": "TRUE"})) == {
-            "compatibilityLevel": global_level}
+            "compatibilityLevel": global_level
+        }
         assert ok(put(client, f"/config/{subject}", {"compatibility": "full"})) == {"compatibility": "FULL"}
         assert ok(client.simulate_get(f"/config/{subject}")) == {"compatibilityLevel": "FULL"}
         assert ok(client.simulate_delete(f"/config/{subject}")) == {"compatibilityLevel": "FULL"}
@@ -285,7 +308,8 @@ class TestConfig:
         before = ok(client.simulate_get("/config"))["compatibilityLevel"]
         try:
             assert ok(put(client, "/config", {"compatibility": "FORWARD_TRANSITIVE"})) == {
-                "compatibility": "FORWARD_TRANSITIVE"}
+                "compatibility": "FORWARD_TRANSITIVE"
+            }
             assert ok(client.simulate_get("/config")) == {"compatibilityLevel": "FORWARD_TRANSITIVE"}
             assert ok(client.simulate_delete("/config")) == {"compatibilityLevel": "FORWARD_TRANSITIVE"}
             assert ok(client.simulate_get("/config")) == {"compatibilityLevel": "BACKWARD"}
@@ -297,7 +321,8 @@ class TestMode:
     def test_subject_level(self, client, subject):
         assert_error(client.simulate_get(f"/mode/{subject}"), 404, 40409)
         assert ok(client.simulate_get(f"/mode/{subject}", params={"defaultToGlobal": "true"})) == {
-            "mode": ok(client.simulate_get("/mode"))["mode"]}
+            "mode": ok(client.simulate_get("/mode"))["mode"]
+        }
         assert ok(put(client, f"/mode/{subject}", {"mode": "READONLY"})) == {"mode": "READONLY"}
         assert ok(client.simulate_get(f"/mode/{subject}")) == {"mode": "READONLY"}
         assert ok(client.simulate_delete(f"/mode/{subject}")) == {"mode": "READONLY"}
@@ -322,8 +347,9 @@ class TestMode:
         ok(put(client, f"/mode/{subject}", {"mode": "READONLY"}))
         assert_error(register(client, subject, record(namespace, EMAIL)), 422, 42205)
         assert_error(client.simulate_delete(f"/subjects/{subject}/versions/1"), 422, 42205)
-        legacy = client.simulate_post("/api/v1/schemas", json={
-            "subject": subject, "schema": record(namespace, EMAIL), "schema_type": "avro"})
+        legacy = client.simulate_post(
+            "/api/v1/schemas", json={"subject": subject, "schema": record(namespace, EMAIL), "schema_type": "avro"}
+        )
         assert legacy.status_code == 422, legacy.text
         assert legacy.headers["content-type"] == "application/json"
         assert legacy.json["code"] == "READ_ONLY_MODE" and legacy.json["error"] and legacy.json["request_id"]
@@ -359,8 +385,9 @@ class TestDeletion:
     def test_soft_then_permanent_version_delete(self, client, subject, namespace):
         first = ok(register(client, subject, record(namespace)))
         ok(register(client, subject, record(namespace, EMAIL)))
-        assert_error(client.simulate_delete(f"/subjects/{subject}/versions/1", params={"permanent": "true"}),
-                     404, 40407)
+        assert_error(
+            client.simulate_delete(f"/subjects/{subject}/versions/1", params={"permanent": "true"}), 404, 40407
+        )
         assert ok(client.simulate_delete(f"/subjects/{subject}/versions/1")) == 1
         assert_error(client.simulate_delete(f"/subjects/{subject}/versions/1"), 404, 40406)
         assert_error(client.simulate_get(f"/subjects/{subject}/versions/1"), 404, 40402)
@@ -426,8 +453,9 @@ class TestErrorCodes:
     def test_40402_version_not_found(self, client, subject, namespace):
         ok(register(client, subject, record(namespace)))
         assert_error(client.simulate_get(f"/subjects/{subject}/versions/9"), 404, 40402)
-        assert_error(post(client, f"/compatibility/subjects/{subject}/versions/9", {"schema": record(namespace)}),
-                     404, 40402)
+        assert_error(
+            post(client, f"/compatibility/subjects/{subject}/versions/9", {"schema": record(namespace)}), 404, 40402
+        )
 
     @pytest.mark.parametrize("schema_id", ["2147483647", "abc", "0", "-1", "1.5", "99999999999"])
     def test_40403_schema_not_found(self, client, schema_id):
@@ -438,8 +466,9 @@ class TestErrorCodes:
     def test_40404_to_40407_soft_deletion(self, client, subject, namespace):
         ok(register(client, subject, record(namespace)))
         assert_error(client.simulate_delete(f"/subjects/{subject}", params={"permanent": "true"}), 404, 40405)
-        assert_error(client.simulate_delete(f"/subjects/{subject}/versions/1", params={"permanent": "true"}),
-                     404, 40407)
+        assert_error(
+            client.simulate_delete(f"/subjects/{subject}/versions/1", params={"permanent": "true"}), 404, 40407
+        )
         ok(client.simulate_delete(f"/subjects/{subject}/versions/1"))
         assert_error(client.simulate_delete(f"/subjects/{subject}/versions/1"), 404, 40406)
         assert_error(client.simulate_delete(f"/subjects/{subject}"), 404, 40404)
@@ -458,15 +487,18 @@ class TestErrorCodes:
         assert "age" in message  # the incompatibilities are spelled out
         assert ok(client.simulate_get(f"/subjects/{subject}/versions")) == [1]
 
-    @pytest.mark.parametrize("body", [
-        {"schema": "{\"type\": \"record\", \"name\": \"X\"}"},  # an Avro record without fields
-        {"schema": "not json at all"},
-        {"schema": "{\"type\": \"object\", \"properties\": 5}", "schemaType": "JSON"},
-        {"schema": "syntax = \"proto3\"; message X { strin a = 1; }", "schemaType": "PROTOBUF"},
-        {"schema": "{\"type\": \"string\"}", "schemaType": "XML"},
-        {"schema": ""},
-        {},
-    ])
+    @pytest.mark.parametrize(
+        "body",
+        [
+            {"schema": '{"type": "record", "name": "X"}'},  # an Avro record without fields
+            {"schema": "not json at all"},
+            {"schema": '{"type": "object", "properties": 5}', "schemaType": "JSON"},
+            {"schema": 'syntax = "proto3"; message X { strin a = 1; }', "schemaType": "PROTOBUF"},
+            {"schema": '{"type": "string"}', "schemaType": "XML"},
+            {"schema": ""},
+            {},
+        ],
+    )
     def test_42201_invalid_schema(self, client, subject, body):
         assert_error(post(client, f"/subjects/{subject}/versions", body), 422, 42201)
 
@@ -500,26 +532,47 @@ class TestErrorCodes:
 
     def test_42206_referenced_version(self, client, subject, other_subject, namespace):
         ok(register(client, other_subject, record(namespace, name="Address")))
-        user = orjson.dumps({"type": "record", "name": "User", "namespace": namespace,
-                             "fields": [{"name": "home", "type": f"{namespace}.Address"}]}).decode()
-        ok(register(client, subject, user,
-                    references=[{"name": f"{namespace}.Address", "subject": other_subject, "version": 1}]))
+        user = orjson.dumps(
+            {
+                "type": "record",
+                "name": "User",
+                "namespace": namespace,
+                "fields": [{"name": "home", "type": f"{namespace}.Address"}],
+            }
+        ).decode()
+        ok(
+            register(
+                client,
+                subject,
+                user,
+                references=[{"name": f"{namespace}.Address", "subject": other_subject, "version": 1}],
+            )
+        )
         assert_error(client.simulate_delete(f"/subjects/{other_subject}/versions/1"), 422, 42206)
 
-    @pytest.mark.parametrize("body", [
-        {"schema": "{\"type\": \"string\"}", "references": "nope"},
-        {"schema": "{\"type\": \"string\"}", "references": [{"name": "a", "subject": "b", "version": "1"}]},
-        {"schema": "{\"type\": \"string\"}", "references": [{"subject": "b", "version": 1}]},
-        {"schema": "{\"type\": \"string\"}", "id": "seven"},
-        {"schema": {"type": "string"}},
-        ["not", "an", "object"],
-    ])
+    @pytest.mark.parametrize(
+        "body",
+        [
+            {"schema": '{"type": "string"}', "references": "nope"},
+            {"schema": '{"type": "string"}', "references": [{"name": "a", "subject": "b", "version": "1"}]},
+            {"schema": '{"type": "string"}', "references": [{"subject": "b", "version": 1}]},
+            {"schema": '{"type": "string"}', "id": "seven"},
+            {"schema": {"type": "string"}},
+            ["not", "an", "object"],
+        ],
+    )
     def test_422_bad_request_body(self, client, subject, body):
         assert_error(post(client, f"/subjects/{subject}/versions", body), 422, 422)
 
-    @pytest.mark.parametrize(("path", "name"), [
-        ("/subjects", "deleted"), ("/subjects/{s}/versions", "deleted"), ("/subjects", "offset"),
-        ("/subjects", "limit")])
+    @pytest.mark.parametrize(
+        ("path", "name"),
+        [
+            ("/subjects", "deleted"),
+            ("/subjects/{s}/versions", "deleted"),
+            ("/subjects", "offset"),
+            ("/subjects", "limit"),
+        ],
+    )
     def test_422_bad_query_parameter(self, client, subject, namespace, path, name):
         ok(register(client, subject, record(namespace)))
         value = "maybe" if name == "deleted" else "-x"
@@ -528,29 +581,47 @@ class TestErrorCodes:
     def test_http_level_errors_speak_confluent_on_its_paths(self, client, subject):
         assert_error(client.simulate_get(f"/subjects/{subject}/versions/1/nope"), 404, 404)
         assert_error(client.simulate_patch(f"/subjects/{subject}"), 405, 405)
-        assert_error(client.simulate_post(f"/subjects/{subject}/versions", body=b"{}",
-                                          headers={"Content-Type": "text/plain"}), 415, 415)
-        assert_error(client.simulate_post(f"/subjects/{subject}/versions", body=b"{\"schema\": ",
-                                          headers=HEADERS), 400, 400)
-        huge = b"{\"schema\": \"" + b" " * (1024 * 1024 + 1) + b"\"}"
+        assert_error(
+            client.simulate_post(f"/subjects/{subject}/versions", body=b"{}", headers={"Content-Type": "text/plain"}),
+            415,
+            415,
+        )
+        assert_error(
+            client.simulate_post(f"/subjects/{subject}/versions", body=b'{"schema": ', headers=HEADERS), 400, 400
+        )
+        huge = b'{"schema": "' + b" " * (1024 * 1024 + 1) + b'"}'
         assert_error(client.simulate_post(f"/subjects/{subject}/versions", body=huge, headers=HEADERS), 413, 413)
 
-    @pytest.mark.parametrize("content_type", [
-        "application/vnd.schemaregistry.v1+json", "application/vnd.schemaregistry+json", "application/json",
-        "application/octet-stream", None])
+    @pytest.mark.parametrize(
+        "content_type",
+        [
+            "application/vnd.schemaregistry.v1+json",
+            "application/vnd.schemaregistry+json",
+            "application/json",
+            "application/octet-stream",
+            None,
+        ],
+    )
     def test_request_media_types(self, client, subject, namespace, content_type):
         headers = {"Content-Type": content_type} if content_type else {}
-        response = client.simulate_post(f"/subjects/{subject}/versions",
-                                        body=orjson.dumps({"schema": record(namespace)}), headers=headers)
+        response = client.simulate_post(
+            f"/subjects/{subject}/versions", body=orjson.dumps({"schema": record(namespace)}), headers=headers
+        )
         assert ok(response)["version"] == 1
 
 
 # -- hostile input ---------------------------------------------------------------------------
 
 CONFLUENT_ROUTES = [
-    ("POST", "/subjects/{s}/versions"), ("POST", "/subjects/{s}"), ("POST", "/compatibility/subjects/{s}/versions"),
-    ("POST", "/compatibility/subjects/{s}/versions/{v}"), ("PUT", "/config/{s}"), ("PUT", "/mode/{s}"),
-    ("GET", "/subjects/{s}/versions/{v}"), ("GET", "/schemas/ids/{v}"), ("DELETE", "/subjects/{s}/versions/{v}"),
+    ("POST", "/subjects/{s}/versions"),
+    ("POST", "/subjects/{s}"),
+    ("POST", "/compatibility/subjects/{s}/versions"),
+    ("POST", "/compatibility/subjects/{s}/versions/{v}"),
+    ("PUT", "/config/{s}"),
+    ("PUT", "/mode/{s}"),
+    ("GET", "/subjects/{s}/versions/{v}"),
+    ("GET", "/schemas/ids/{v}"),
+    ("DELETE", "/subjects/{s}/versions/{v}"),
     ("GET", "/subjects/{s}/versions/{v}/referencedby"),
 ]
 json_values = st.recursive(
@@ -558,22 +629,36 @@ json_values = st.recursive(
     lambda children: st.lists(children, max_size=3) | st.dictionaries(st.text(max_size=8), children, max_size=3),
     max_leaves=12,
 )
-request_bodies = st.dictionaries(
-    st.sampled_from(["schema", "schemaType", "references", "id", "version", "compatibility", "mode", "metadata"]),
-    json_values, max_size=5,
-) | json_values
+request_bodies = (
+    st.dictionaries(
+        st.sampled_from(["schema", "schemaType", "references", "id", "version", "compatibility", "mode", "metadata"]),
+        json_values,
+        max_size=5,
+    )
+    | json_values
+)
 path_parts = st.sampled_from(["1", "latest", "-1", "0", "abc", "99999999999", "%20", "x.y", "ü"])
 
 
-@hypothesis.settings(max_examples=150, deadline=None,
-                     suppress_health_check=[hypothesis.HealthCheck.function_scoped_fixture])
-@hypothesis.given(route=st.sampled_from(CONFLUENT_ROUTES), body=request_bodies, version=path_parts,
-                  flag=st.sampled_from([None, None, None, "true", "True", "FALSE", "maybe", ""]))
+@hypothesis.settings(
+    max_examples=150, deadline=None, suppress_health_check=[hypothesis.HealthCheck.function_scoped_fixture]
+)
+@hypothesis.given(
+    route=st.sampled_from(CONFLUENT_ROUTES),
+    body=request_bodies,
+    version=path_parts,
+    flag=st.sampled_from([None, None, None, "true", "True", "FALSE", "maybe", ""]),
+)
 def test_hostile_requests_get_a_confluent_4xx(client, route, body, version, flag):
     method, template = route
     path = template.replace("{s}", f"hostile.{version}").replace("{v}", version)
-    response = client.simulate_request(method, path, body=orjson.dumps(body), headers=HEADERS,
-                                       params=None if flag is None else {"deleted": flag, "verbose": flag})
+    response = client.simulate_request(
+        method,
+        path,
+        body=orjson.dumps(body),
+        headers=HEADERS,
+        params=None if flag is None else {"deleted": flag, "verbose": flag},
+    )
     assert response.status_code < 500, response.text
     if response.status_code >= 400:
         assert response.headers["content-type"] == MEDIA_TYPE

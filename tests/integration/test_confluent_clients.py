@@ -73,8 +73,11 @@ EVENT_JSON = {
     "$schema": DRAFT_7,
     "title": "Event",
     "type": "object",
-    "properties": {"id": {"type": "string"}, "count": {"type": "integer"}, "tags": {"type": "array",
-                                                                                   "items": {"type": "string"}}},
+    "properties": {
+        "id": {"type": "string"},
+        "count": {"type": "integer"},
+        "tags": {"type": "array", "items": {"type": "string"}},
+    },
     "required": ["id"],
 }
 ADDRESS_JSON = {
@@ -191,10 +194,17 @@ def shop_messages_fixture(tmp_path_factory: pytest.TempPathFactory) -> SimpleNam
     as an application's generated ``*_pb2`` modules would be."""
     descriptor_set = tmp_path_factory.mktemp("protos") / "shop.pb"
     well_known = importlib.resources.files("grpc_tools") / "_proto"
-    status = protoc.main([
-        "protoc", f"-I{FIXTURES}", f"-I{well_known}", "--include_imports", f"--descriptor_set_out={descriptor_set}",
-        "shop/order.proto", "shop/customer.proto",
-    ])
+    status = protoc.main(
+        [
+            "protoc",
+            f"-I{FIXTURES}",
+            f"-I{well_known}",
+            "--include_imports",
+            f"--descriptor_set_out={descriptor_set}",
+            "shop/order.proto",
+            "shop/customer.proto",
+        ]
+    )
     assert status == 0
     pool = descriptor_pool.DescriptorPool()
     for file in descriptor_pb2.FileDescriptorSet.FromString(descriptor_set.read_bytes()).file:
@@ -203,8 +213,9 @@ def shop_messages_fixture(tmp_path_factory: pytest.TempPathFactory) -> SimpleNam
     def message_class(name: str) -> type:
         return message_factory.GetMessageClass(pool.FindMessageTypeByName(name))
 
-    return SimpleNamespace(Order=message_class("shop.Order"), Customer=message_class("shop.Customer"),
-                           Money=message_class("shop.Money"))
+    return SimpleNamespace(
+        Order=message_class("shop.Order"), Customer=message_class("shop.Customer"), Money=message_class("shop.Money")
+    )
 
 
 @pytest.fixture(name="restore_global_config")
@@ -290,8 +301,9 @@ def test_protobuf_round_trip_with_auto_registration(sr, new_client, shop_message
     assert message[5:7] == b"\x02\x02"
     assert message[7:] == customer.SerializeToString()
 
-    consumer = ProtobufDeserializer(shop_messages.Customer, {"use.deprecated.format": False},
-                                    schema_registry_client=new_client())
+    consumer = ProtobufDeserializer(
+        shop_messages.Customer, {"use.deprecated.format": False}, schema_registry_client=new_client()
+    )
     assert consumer(message, value_context(topic)) == customer
 
 
@@ -301,8 +313,7 @@ def test_protobuf_serializer_and_deserializer_sharing_one_client(sr, shop_messag
     topic = unique("shared")
     customer = sample_customer(shop_messages)
     message = ProtobufSerializer(shop_messages.Customer, sr)(customer, value_context(topic))
-    consumer = ProtobufDeserializer(shop_messages.Customer, {"use.deprecated.format": False},
-                                    schema_registry_client=sr)
+    consumer = ProtobufDeserializer(shop_messages.Customer, {"use.deprecated.format": False}, schema_registry_client=sr)
     assert consumer(message, value_context(topic)) == customer
 
 
@@ -338,8 +349,9 @@ def test_avro_use_latest_version_without_auto_registration(sr, new_client):
     latest_id = sr.register_schema(subject, avro(PAYMENT_V2))
     assert first_id != latest_id
 
-    serializer = AvroSerializer(new_client(), json.dumps(PAYMENT_V1),
-                                conf={"auto.register.schemas": False, "use.latest.version": True})
+    serializer = AvroSerializer(
+        new_client(), json.dumps(PAYMENT_V1), conf={"auto.register.schemas": False, "use.latest.version": True}
+    )
     record = {"id": "p-1", "amount": 9.5, "currency": "USD"}
     message = serializer(record, value_context(topic))
 
@@ -376,15 +388,17 @@ def test_avro_without_auto_registration_looks_the_schema_up(sr, new_client):
 def test_protobuf_use_latest_version_reads_the_serialized_descriptor(sr, new_client, shop_messages):
     topic = unique("customers")
     registered_id = sr.register_schema(f"{topic}-value", Schema(CUSTOMER_PROTO, "PROTOBUF"))
-    serializer = ProtobufSerializer(shop_messages.Customer, new_client(),
-                                    {"auto.register.schemas": False, "use.latest.version": True})
+    serializer = ProtobufSerializer(
+        shop_messages.Customer, new_client(), {"auto.register.schemas": False, "use.latest.version": True}
+    )
     customer = sample_customer(shop_messages)
 
     message = serializer(customer, value_context(topic))
 
     assert framed_schema_id(message) == registered_id
-    consumer = ProtobufDeserializer(shop_messages.Customer, {"use.deprecated.format": False},
-                                    schema_registry_client=new_client())
+    consumer = ProtobufDeserializer(
+        shop_messages.Customer, {"use.deprecated.format": False}, schema_registry_client=new_client()
+    )
     assert consumer(message, value_context(topic)) == customer
 
 
@@ -481,8 +495,9 @@ def test_protobuf_imports_register_as_references(sr, new_client, shop_messages):
     assert reader.get_referenced_by(money_subject, 1) == [registered.schema_id]
     assert message[5:6] == b"\x00"  # Order is the file's first message: index array [0] is one zero byte
 
-    consumer = ProtobufDeserializer(shop_messages.Order, {"use.deprecated.format": False},
-                                    schema_registry_client=new_client())
+    consumer = ProtobufDeserializer(
+        shop_messages.Order, {"use.deprecated.format": False}, schema_registry_client=new_client()
+    )
     assert consumer(message, value_context(topic)) == order
 
 
@@ -498,9 +513,11 @@ def test_protobuf_default_reference_subject_contains_a_slash(sr, new_client, sho
     assert "shop/money.proto" in reader.get_subjects(subject_prefix="shop/")
     assert reader.get_versions("shop/money.proto") == [1]
     assert references_of(reader.get_latest_version(f"{topic}-value").schema) == [
-        ("shop/money.proto", "shop/money.proto", 1)]
-    consumer = ProtobufDeserializer(shop_messages.Order, {"use.deprecated.format": False},
-                                    schema_registry_client=new_client())
+        ("shop/money.proto", "shop/money.proto", 1)
+    ]
+    consumer = ProtobufDeserializer(
+        shop_messages.Order, {"use.deprecated.format": False}, schema_registry_client=new_client()
+    )
     assert consumer(message, value_context(topic)) == order
 
 
@@ -605,14 +622,20 @@ def test_compatibility_checks(sr, new_client, confluent_registry):
     expect_error(404, 40402, reader.test_compatibility, subject, avro(PAYMENT_V2), version=7)
 
     verbose = confluent_registry.call(
-        "POST", f"/compatibility/subjects/{subject_path(subject)}/versions/latest?verbose=true",
-        {"schema": json.dumps(PAYMENT_BREAKING)}, headers={"Content-Type": CONFLUENT_JSON})
+        "POST",
+        f"/compatibility/subjects/{subject_path(subject)}/versions/latest?verbose=true",
+        {"schema": json.dumps(PAYMENT_BREAKING)},
+        headers={"Content-Type": CONFLUENT_JSON},
+    )
     assert verbose.status == 200, verbose.body
     assert verbose.json["is_compatible"] is False
     assert verbose.json["messages"] and all(isinstance(text, str) for text in verbose.json["messages"])
     quiet = confluent_registry.call(
-        "POST", f"/compatibility/subjects/{subject_path(subject)}/versions/latest",
-        {"schema": json.dumps(PAYMENT_V2)}, headers={"Content-Type": CONFLUENT_JSON})
+        "POST",
+        f"/compatibility/subjects/{subject_path(subject)}/versions/latest",
+        {"schema": json.dumps(PAYMENT_V2)},
+        headers={"Content-Type": CONFLUENT_JSON},
+    )
     assert quiet.status == 200 and quiet.json["is_compatible"] is True
 
     message = expect_error(409, 409, sr.register_schema, subject, avro(PAYMENT_BREAKING))
@@ -702,9 +725,11 @@ def test_import_mode_keeps_the_given_id_and_version(sr, new_client, confluent_re
     schema_id = 1_000_000 + uuid.uuid4().int % 1_000_000_000
     money = only_here(MONEY_AVRO)
     reply = confluent_registry.call(
-        "POST", f"/subjects/{subject_path(subject)}/versions",
+        "POST",
+        f"/subjects/{subject_path(subject)}/versions",
         {"schema": json.dumps(money), "schemaType": "AVRO", "id": schema_id, "version": 5},
-        headers={"Content-Type": CONFLUENT_JSON})
+        headers={"Content-Type": CONFLUENT_JSON},
+    )
     assert reply.status == 200, reply.body
     assert reply.json["id"] == schema_id
     assert sr.delete_mode(subject) == "IMPORT"
@@ -784,15 +809,20 @@ def test_referenced_version_cannot_be_deleted(sr, new_client):
     sr.register_schema(money_subject, avro(MONEY_AVRO))
     invoice_subject = unique("invoices") + "-value"
     invoice_id = sr.register_schema(
-        invoice_subject,
-        Schema(json.dumps(INVOICE_AVRO), "AVRO", [SchemaReference("shop.Money", money_subject, 1)]))
+        invoice_subject, Schema(json.dumps(INVOICE_AVRO), "AVRO", [SchemaReference("shop.Money", money_subject, 1)])
+    )
 
     assert new_client().get_referenced_by(money_subject, 1) == [invoice_id]
     expect_error(422, 42206, sr.delete_version, money_subject, 1)
     expect_error(422, 42206, sr.delete_subject, money_subject)
     # A reference to a version that does not exist is refused.
-    expect_error(422, 42201, sr.register_schema, unique("invoices"),
-                 Schema(json.dumps(INVOICE_AVRO), "AVRO", [SchemaReference("shop.Money", money_subject, 9)]))
+    expect_error(
+        422,
+        42201,
+        sr.register_schema,
+        unique("invoices"),
+        Schema(json.dumps(INVOICE_AVRO), "AVRO", [SchemaReference("shop.Money", money_subject, 9)]),
+    )
 
     assert sr.delete_subject(invoice_subject) == [1]
     assert sr.delete_subject(invoice_subject, permanent=True) == [1]
@@ -834,14 +864,20 @@ def test_errors_have_the_confluent_shape(sr, confluent_registry):
     assert missing.json["error_code"] == 40401 and isinstance(missing.json["message"], str)
     assert set(missing.json) == {"error_code", "message"}
 
-    invalid = confluent_registry.call("POST", f"/subjects/{subject_path(subject)}/versions",
-                                      {"schema": '{"type": "record", "name": "Broken"}'},
-                                      headers={"Content-Type": CONFLUENT_JSON})
+    invalid = confluent_registry.call(
+        "POST",
+        f"/subjects/{subject_path(subject)}/versions",
+        {"schema": '{"type": "record", "name": "Broken"}'},
+        headers={"Content-Type": CONFLUENT_JSON},
+    )
     assert (invalid.status, invalid.json["error_code"]) == (422, 42201), invalid.body
 
-    not_json = confluent_registry.call("POST", f"/subjects/{subject_path(subject)}/versions",
-                                       {"schema": "{not json", "schemaType": "JSON"},
-                                       headers={"Content-Type": CONFLUENT_JSON})
+    not_json = confluent_registry.call(
+        "POST",
+        f"/subjects/{subject_path(subject)}/versions",
+        {"schema": "{not json", "schemaType": "JSON"},
+        headers={"Content-Type": CONFLUENT_JSON},
+    )
     assert (not_json.status, not_json.json["error_code"]) == (422, 42201), not_json.body
 
     sr.register_schema(subject, avro(PAYMENT_V1))
@@ -849,8 +885,9 @@ def test_errors_have_the_confluent_shape(sr, confluent_registry):
         bad_version = confluent_registry.call("GET", f"/subjects/{subject_path(subject)}/versions/{label}")
         assert (bad_version.status, bad_version.json["error_code"]) == (422, 42202), (label, bad_version.body)
 
-    body_not_json = confluent_registry.call("POST", f"/subjects/{subject_path(subject)}/versions",
-                                            raw=b"{nope", headers={"Content-Type": CONFLUENT_JSON})
+    body_not_json = confluent_registry.call(
+        "POST", f"/subjects/{subject_path(subject)}/versions", raw=b"{nope", headers={"Content-Type": CONFLUENT_JSON}
+    )
     assert 400 <= body_not_json.status < 500
     assert isinstance(body_not_json.json["error_code"], int) and body_not_json.json["message"]
 
@@ -860,13 +897,23 @@ def test_errors_have_the_confluent_shape(sr, confluent_registry):
     assert api_v1.status == 404 and {"error", "code", "request_id"} <= set(api_v1.json)
 
 
-@pytest.mark.parametrize("content_type", [
-    CONFLUENT_JSON, "application/vnd.schemaregistry+json", "application/json", "application/octet-stream",
-])
+@pytest.mark.parametrize(
+    "content_type",
+    [
+        CONFLUENT_JSON,
+        "application/vnd.schemaregistry+json",
+        "application/json",
+        "application/octet-stream",
+    ],
+)
 def test_accepted_request_content_types(confluent_registry, content_type):
     subject = unique("content-type") + "-value"
-    reply = confluent_registry.call("POST", f"/subjects/{subject_path(subject)}/versions",
-                                    {"schema": json.dumps(PAYMENT_V1)}, headers={"Content-Type": content_type})
+    reply = confluent_registry.call(
+        "POST",
+        f"/subjects/{subject_path(subject)}/versions",
+        {"schema": json.dumps(PAYMENT_V1)},
+        headers={"Content-Type": content_type},
+    )
     assert reply.status == 200, reply.body
     assert reply.headers["content-type"].startswith(CONFLUENT_JSON)
     assert isinstance(reply.json["id"], int)
@@ -875,10 +922,17 @@ def test_accepted_request_content_types(confluent_registry, content_type):
 def test_register_accepts_metadata_and_rule_set(new_client, confluent_registry):
     subject = unique("metadata") + "-value"
     reply = confluent_registry.call(
-        "POST", f"/subjects/{subject_path(subject)}/versions",
-        {"schema": json.dumps(PAYMENT_V1), "schemaType": "AVRO", "references": [],
-         "metadata": {"properties": {"owner": "payments-team"}}, "ruleSet": {"domainRules": []}},
-        headers={"Content-Type": CONFLUENT_JSON, "Confluent-Accept-Unknown-Properties": "true"})
+        "POST",
+        f"/subjects/{subject_path(subject)}/versions",
+        {
+            "schema": json.dumps(PAYMENT_V1),
+            "schemaType": "AVRO",
+            "references": [],
+            "metadata": {"properties": {"owner": "payments-team"}},
+            "ruleSet": {"domainRules": []},
+        },
+        headers={"Content-Type": CONFLUENT_JSON, "Confluent-Accept-Unknown-Properties": "true"},
+    )
     assert reply.status == 200, reply.body
     assert new_client().get_latest_version(subject).schema_id == reply.json["id"]
 
@@ -922,11 +976,14 @@ def api_v1_schema(confluent_registry: RegistryServer, schema_uuid: str) -> dict[
     return reply.json
 
 
-@pytest.mark.parametrize(("schema_type", "first", "second"), [
-    ("AVRO", json.dumps(PAYMENT_V1), json.dumps(PAYMENT_V2)),
-    ("JSON", json.dumps(EVENT_JSON), json.dumps({**EVENT_JSON, "description": "events"})),
-    ("PROTOBUF", MONEY_PROTO, MONEY_PROTO.replace("int64 units = 2;", "int64 units = 2;\n  int32 nanos = 3;")),
-])
+@pytest.mark.parametrize(
+    ("schema_type", "first", "second"),
+    [
+        ("AVRO", json.dumps(PAYMENT_V1), json.dumps(PAYMENT_V2)),
+        ("JSON", json.dumps(EVENT_JSON), json.dumps({**EVENT_JSON, "description": "events"})),
+        ("PROTOBUF", MONEY_PROTO, MONEY_PROTO.replace("int64 units = 2;", "int64 units = 2;\n  int32 nanos = 3;")),
+    ],
+)
 def test_confluent_registrations_read_through_api_v1(sr, new_client, confluent_registry, schema_type, first, second):
     subject = unique(f"api-v1-{schema_type.lower()}") + "-value"
     sr.set_compatibility(subject, "FULL")
@@ -948,7 +1005,8 @@ def test_confluent_registrations_read_through_api_v1(sr, new_client, confluent_r
         else:
             assert json.loads(by_uuid["content"]) == json.loads(confluent.schema.schema_str)
         by_semver = confluent_registry.call(
-            "GET", f"/api/v1/subjects/{subject_path(subject)}/versions/{by_uuid['version']}")
+            "GET", f"/api/v1/subjects/{subject_path(subject)}/versions/{by_uuid['version']}"
+        )
         assert by_semver.status == 200 and by_semver.json["id"] == item["id"]
         assert by_semver.json["content"] == by_uuid["content"]
 
@@ -960,8 +1018,9 @@ def test_confluent_registrations_read_through_api_v1(sr, new_client, confluent_r
 
 def test_api_v1_registration_is_visible_to_confluent_clients(new_client, confluent_registry):
     subject = unique("from-api-v1") + "-value"
-    created = confluent_registry.call("POST", "/api/v1/schemas", {
-        "subject": subject, "schema": EVENT_JSON, "schema_type": "json", "state": "ACTIVE"})
+    created = confluent_registry.call(
+        "POST", "/api/v1/schemas", {"subject": subject, "schema": EVENT_JSON, "schema_type": "json", "state": "ACTIVE"}
+    )
     assert created.status == 201, created.body
 
     reader = new_client()
@@ -1022,8 +1081,7 @@ def test_python_client_compatibility(python_client, registry_url, restore_global
     assert python_client.test_compatibility(subject, python_schema.AvroSchema(PAYMENT_BREAKING)) is False
     verbose = python_client.test_compatibility(subject, python_schema.AvroSchema(PAYMENT_BREAKING), verbose=True)
     assert verbose["is_compatible"] is False and verbose["messages"]
-    assert python_client.test_compatibility(unique("nobody"), python_schema.AvroSchema(PAYMENT_V1), version=1) \
-        is False
+    assert python_client.test_compatibility(unique("nobody"), python_schema.AvroSchema(PAYMENT_V1), version=1) is False
 
     # Without a subject the client calls /config/ (trailing slash) for the global level.
     assert python_client.update_compatibility("FORWARD") is True

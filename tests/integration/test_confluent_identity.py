@@ -38,8 +38,9 @@ def json_schema(title: str, **properties: object) -> str:
 
 
 def register(service: RegistryService, subject: str, schema: str, **fields: object):
-    request = RegistrationRequest(subject=subject, schema=schema, format=SchemaFormat.JSON,
-                                  state=SchemaState.ACTIVE, **fields)
+    request = RegistrationRequest(
+        subject=subject, schema=schema, format=SchemaFormat.JSON, state=SchemaState.ACTIVE, **fields
+    )
     return service.register(request).version
 
 
@@ -126,13 +127,29 @@ def test_a_permanently_deleted_version_leaves_every_cache(service):
 def test_references_resolve_and_protect_what_they_reference(service):
     address_subject, customer_subject = unique("address"), unique("customer")
     service.set_subject_config(address_subject, CompatibilityMode.NONE, None)
-    address = register(service, address_subject, orjson.dumps({
-        "type": "object", "properties": {"street": {"type": "string"}}, "required": ["street"],
-    }).decode())
+    address = register(
+        service,
+        address_subject,
+        orjson.dumps(
+            {
+                "type": "object",
+                "properties": {"street": {"type": "string"}},
+                "required": ["street"],
+            }
+        ).decode(),
+    )
     reference = SchemaReference("address.json", address_subject, address.version_number)
-    customer = register(service, customer_subject, orjson.dumps({
-        "type": "object", "properties": {"address": {"$ref": "address.json"}},
-    }).decode(), references=(reference,))
+    customer = register(
+        service,
+        customer_subject,
+        orjson.dumps(
+            {
+                "type": "object",
+                "properties": {"address": {"$ref": "address.json"}},
+            }
+        ).decode(),
+        references=(reference,),
+    )
     assert customer.references == (reference,)
     assert service.validate(customer.id, {"address": {"street": "Main"}}) == []
     issues = service.validate(customer.id, {"address": {}})
@@ -141,28 +158,45 @@ def test_references_resolve_and_protect_what_they_reference(service):
     with pytest.raises(ReferenceExists):
         service.soft_delete_version(address_subject, "1")
     with pytest.raises(InvalidSchema):
-        register(service, unique("dangling"), json_schema("dangling"),
-                 references=(SchemaReference("x.json", address_subject, 99),))
+        register(
+            service,
+            unique("dangling"),
+            json_schema("dangling"),
+            references=(SchemaReference("x.json", address_subject, 99),),
+        )
     # The same content and references elsewhere share the id; other references make another schema.
     customer_text = orjson.dumps({"type": "object", "properties": {"address": {"$ref": "address.json"}}}).decode()
     same = register(service, unique("same"), customer_text, references=(reference,))
     assert same.global_id == customer.global_id
-    address_v2 = register(service, address_subject, orjson.dumps({
-        "type": "object", "properties": {"street": {"type": "string"}, "city": {"type": "string"}},
-        "required": ["street"],
-    }).decode())
-    newer = register(service, unique("newer"), customer_text,
-                     references=(SchemaReference("address.json", address_subject, address_v2.version_number),))
+    address_v2 = register(
+        service,
+        address_subject,
+        orjson.dumps(
+            {
+                "type": "object",
+                "properties": {"street": {"type": "string"}, "city": {"type": "string"}},
+                "required": ["street"],
+            }
+        ).decode(),
+    )
+    newer = register(
+        service,
+        unique("newer"),
+        customer_text,
+        references=(SchemaReference("address.json", address_subject, address_v2.version_number),),
+    )
     assert newer.global_id != customer.global_id
     assert address_v2.version_number == 2
 
 
 def test_a_referenced_version_registered_again_with_other_content_makes_the_referrer_another_schema(service):
     address_subject, customer_subject = unique("address"), unique("customer")
-    street = orjson.dumps({"type": "object", "properties": {"street": {"type": "string"}},
-                           "required": ["street"]}).decode()
-    zip_code = orjson.dumps({"type": "object", "properties": {"zip": {"type": "integer"}},
-                             "required": ["zip"]}).decode()
+    street = orjson.dumps(
+        {"type": "object", "properties": {"street": {"type": "string"}}, "required": ["street"]}
+    ).decode()
+    zip_code = orjson.dumps(
+        {"type": "object", "properties": {"zip": {"type": "integer"}}, "required": ["zip"]}
+    ).decode()
     customer_text = orjson.dumps({"type": "object", "properties": {"a": {"$ref": "address.json"}}}).decode()
     reference = (SchemaReference("address.json", address_subject, 1),)
 

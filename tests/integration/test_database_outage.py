@@ -22,8 +22,9 @@ def private_postgres(tmp_path):
 
 @pytest.mark.parametrize("with_redis", [True, False], ids=["redis", "no-redis"])
 def test_database_outage_and_recovery(private_postgres, redis_url, redis_key_prefix, with_redis):
-    settings = make_settings(private_postgres.url, redis_url if with_redis else None, redis_key_prefix,
-                             DATABASE_POOL_TIMEOUT_SECONDS="1")
+    settings = make_settings(
+        private_postgres.url, redis_url if with_redis else None, redis_key_prefix, DATABASE_POOL_TIMEOUT_SECONDS="1"
+    )
     with running_backends(settings) as backends:
         client = testing.TestClient(create_app(settings, backends))
         schema_id = client.simulate_post(
@@ -46,9 +47,12 @@ def test_database_outage_and_recovery(private_postgres, redis_url, redis_key_pre
 
         private_postgres.start()
         wait_until(
-            lambda: client.simulate_post(
-                "/api/v1/schemas", json={"subject": "outage.other", "schema": USER_SCHEMA}
-            ).status_code == 201,
+            lambda: (
+                client.simulate_post(
+                    "/api/v1/schemas", json={"subject": "outage.other", "schema": USER_SCHEMA}
+                ).status_code
+                == 201
+            ),
             10,
             interval=0.2,
             message="writes recover",

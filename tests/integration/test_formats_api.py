@@ -7,10 +7,15 @@ import uuid
 
 import pytest
 
-AVRO_V1 = {"type": "record", "name": "User", "namespace": "llm", "fields": [
-    {"name": "id", "type": "string"},
-    {"name": "age", "type": ["null", "int"], "default": None},
-]}
+AVRO_V1 = {
+    "type": "record",
+    "name": "User",
+    "namespace": "llm",
+    "fields": [
+        {"name": "id", "type": "string"},
+        {"name": "age", "type": ["null", "int"], "default": None},
+    ],
+}
 AVRO_V2 = {**AVRO_V1, "fields": [*AVRO_V1["fields"], {"name": "email", "type": "string", "default": ""}]}
 AVRO_BREAKING = {**AVRO_V1, "fields": [*AVRO_V1["fields"], {"name": "country", "type": "string"}]}
 
@@ -25,8 +30,9 @@ message ToolCall {
 }
 message Reply { string text = 1; }
 """
-PROTO_V2 = PROTO_V1.replace("message Reply { string text = 1; }",
-                            "message Reply { string text = 1; int32 tokens = 2; }")
+PROTO_V2 = PROTO_V1.replace(
+    "message Reply { string text = 1; }", "message Reply { string text = 1; int32 tokens = 2; }"
+)
 PROTO_BREAKING = PROTO_V1.replace("string name = 1;", "int64 name = 1;")
 
 JSON_V1 = {"type": "object", "properties": {"answer": {"type": "string"}}, "required": ["answer"]}
@@ -35,8 +41,13 @@ JSON_BREAKING = {"type": "object", "properties": {"answer": {"type": "integer"}}
 
 CASES = {
     "AVRO": (AVRO_V1, AVRO_V2, AVRO_BREAKING, {"id": "u1", "age": 30}, {"id": 5}),
-    "PROTOBUF": (PROTO_V1, PROTO_V2, PROTO_BREAKING, {"name": "search", "arguments": {"q": "x"}, "queue": "7"},
-                 {"name": 5, "nope": 1}),
+    "PROTOBUF": (
+        PROTO_V1,
+        PROTO_V2,
+        PROTO_BREAKING,
+        {"name": "search", "arguments": {"q": "x"}, "queue": "7"},
+        {"name": 5, "nope": 1},
+    ),
     "JSON": (JSON_V1, JSON_V2, JSON_BREAKING, {"answer": "42"}, {"answer": 42}),
 }
 
@@ -47,8 +58,9 @@ def test_subject_life(client, fmt):
     subject = f"life.{fmt.lower()}.{uuid.uuid4().hex[:8]}"
 
     def register(schema):  # noqa: ANN001, ANN202
-        return client.simulate_post("/api/v1/schemas", json={"subject": subject, "schema": schema,
-                                                             "schema_type": fmt.lower()})
+        return client.simulate_post(
+            "/api/v1/schemas", json={"subject": subject, "schema": schema, "schema_type": fmt.lower()}
+        )
 
     first = register(v1)
     assert first.status_code == 201, first.json
@@ -64,8 +76,9 @@ def test_subject_life(client, fmt):
     assert refused.status_code == 409 and refused.json["code"] == "INCOMPATIBLE_SCHEMA"
     assert all({"type", "path", "message", "version"} <= set(v) for v in refused.json["violations"])
 
-    dry_run = client.simulate_post(f"/api/v1/subjects/{subject}/compatibility",
-                                   json={"schema": breaking, "schema_type": fmt})
+    dry_run = client.simulate_post(
+        f"/api/v1/subjects/{subject}/compatibility", json={"schema": breaking, "schema_type": fmt}
+    )
     assert dry_run.json["is_compatible"] is False
 
     client.simulate_put(f"/api/v1/subjects/{subject}/config", json={"compatibility_mode": "NONE"})
@@ -85,8 +98,9 @@ def test_subject_life(client, fmt):
 
 
 def test_avro_json_encoding_option(client):
-    schema_id = client.simulate_post("/api/v1/schemas", json={
-        "subject": f"enc.{uuid.uuid4().hex[:8]}", "schema": AVRO_V1, "schema_type": "AVRO"}).json["id"]
+    schema_id = client.simulate_post(
+        "/api/v1/schemas", json={"subject": f"enc.{uuid.uuid4().hex[:8]}", "schema": AVRO_V1, "schema_type": "AVRO"}
+    ).json["id"]
     bare = {"id": "u1", "age": 3}
     wrapped = {"id": "u1", "age": {"int": 3}}
     assert client.simulate_post(f"/api/v1/validate/{schema_id}", json=bare).json["is_valid"] is True
@@ -99,8 +113,10 @@ def test_avro_json_encoding_option(client):
 
 
 def test_protobuf_message_option(client):
-    schema_id = client.simulate_post("/api/v1/schemas", json={
-        "subject": f"msg.{uuid.uuid4().hex[:8]}", "schema": PROTO_V1, "schema_type": "PROTOBUF"}).json["id"]
+    schema_id = client.simulate_post(
+        "/api/v1/schemas",
+        json={"subject": f"msg.{uuid.uuid4().hex[:8]}", "schema": PROTO_V1, "schema_type": "PROTOBUF"},
+    ).json["id"]
     reply = {"text": "hello"}
     assert client.simulate_post(f"/api/v1/validate/{schema_id}", json=reply).json["is_valid"] is False
     as_reply = client.simulate_post(f"/api/v1/validate/{schema_id}", params={"message": "Reply"}, json=reply)
@@ -109,15 +125,19 @@ def test_protobuf_message_option(client):
     assert unknown.status_code == 422 and unknown.json["field"] == "message"
 
 
-@pytest.mark.parametrize(("fmt", "schema"), [
-    ("AVRO", {"type": "record", "name": "X", "fields": [{"name": "a"}]}),
-    ("AVRO", "not json"),
-    ("PROTOBUF", "syntax = \"proto3\"; message X { strin a = 1; }"),
-    ("PROTOBUF", {"not": "text"}),
-])
+@pytest.mark.parametrize(
+    ("fmt", "schema"),
+    [
+        ("AVRO", {"type": "record", "name": "X", "fields": [{"name": "a"}]}),
+        ("AVRO", "not json"),
+        ("PROTOBUF", 'syntax = "proto3"; message X { strin a = 1; }'),
+        ("PROTOBUF", {"not": "text"}),
+    ],
+)
 def test_invalid_schemas_share_one_error_shape(client, fmt, schema):
-    response = client.simulate_post("/api/v1/schemas", json={"subject": f"bad.{uuid.uuid4().hex[:8]}",
-                                                              "schema": schema, "schema_type": fmt})
+    response = client.simulate_post(
+        "/api/v1/schemas", json={"subject": f"bad.{uuid.uuid4().hex[:8]}", "schema": schema, "schema_type": fmt}
+    )
     assert response.status_code == 422, response.json
     assert response.json["code"] in ("INVALID_SCHEMA", "INVALID_REQUEST")
     for problem in response.json.get("problems", []):

@@ -32,8 +32,11 @@ def private_redis():
 @pytest.fixture(scope="module")
 def registry(tmp_path_factory, database_url, private_redis):
     server = RegistryServer(
-        {"DATABASE_URL": database_url, "REDIS_URL": private_redis.url,
-         "REDIS_KEY_PREFIX": f"server-test:{uuid.uuid4().hex[:8]}:"},
+        {
+            "DATABASE_URL": database_url,
+            "REDIS_URL": private_redis.url,
+            "REDIS_KEY_PREFIX": f"server-test:{uuid.uuid4().hex[:8]}:",
+        },
         tmp_path_factory.mktemp("server"),
     ).start()
     yield server
@@ -42,8 +45,9 @@ def registry(tmp_path_factory, database_url, private_redis):
 
 def test_readme_examples_over_http(registry):
     subject = f"readme.{uuid.uuid4().hex[:8]}.user"
-    created = registry.call("POST", "/api/v1/schemas", {"subject": subject, "schema": USER_SCHEMA,
-                                                          "schema_type": "json"})
+    created = registry.call(
+        "POST", "/api/v1/schemas", {"subject": subject, "schema": USER_SCHEMA, "schema_type": "json"}
+    )
     assert created.status == 201, created.body
     schema_id = created.json["id"]
     fetched = registry.call("GET", f"/api/v1/schemas/{schema_id}")
@@ -54,8 +58,11 @@ def test_readme_examples_over_http(registry):
     widened = {**USER_SCHEMA, "properties": {**USER_SCHEMA["properties"], "name": {"type": ["string", "null"]}}}
     second = registry.call("POST", "/api/v1/schemas", {"subject": subject, "schema": widened, "schema_type": "json"})
     assert second.status == 201 and second.json["version"] == "1.1.0"
-    verdict = registry.call("POST", "/api/v1/compatibility/check", {
-        "schema_id": second.json["id"], "compared_schema_id": schema_id, "mode": "BACKWARD"})
+    verdict = registry.call(
+        "POST",
+        "/api/v1/compatibility/check",
+        {"schema_id": second.json["id"], "compared_schema_id": schema_id, "mode": "BACKWARD"},
+    )
     assert verdict.json["is_compatible"] is True
     health = registry.call("GET", "/health")
     assert health.status == 200 and health.json["status"] == "healthy"
@@ -65,6 +72,7 @@ def test_metrics_sum_both_workers(registry):
     before = metric_value(registry.metrics(), "registry_http_requests_total", route="/healthz", status="200")
     for _ in range(200):
         assert registry.call("GET", "/healthz").status == 200
+
     # Workers add their counts to the shared files every quarter second.
     def counted() -> float:
         return metric_value(registry.metrics(), "registry_http_requests_total", route="/healthz", status="200")
@@ -85,8 +93,7 @@ def test_survives_a_redis_outage(registry, private_redis):
     schema_id = registry.call("POST", "/api/v1/schemas", {"subject": subject, "schema": USER_SCHEMA}).json["id"]
     private_redis.stop()
     try:
-        wait_until(lambda: registry.call("GET", "/health").json["status"] == "degraded", 10,
-                   message="health degraded")
+        wait_until(lambda: registry.call("GET", "/health").json["status"] == "degraded", 10, message="health degraded")
         assert registry.call("GET", "/health").status == 200
         for _ in range(20):
             assert registry.call("GET", f"/api/v1/schemas/{schema_id}").status == 200
@@ -118,8 +125,10 @@ def test_oversized_body_is_refused_without_reading_it(registry):
 
 def test_chunked_body_over_the_limit(registry):
     with socket.create_connection(("127.0.0.1", registry.port), timeout=10) as sock:
-        sock.sendall(b"POST /api/v1/schemas HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
-                     b"Transfer-Encoding: chunked\r\n\r\n")
+        sock.sendall(
+            b"POST /api/v1/schemas HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+            b"Transfer-Encoding: chunked\r\n\r\n"
+        )
         chunk = b"1" * 65536
         try:
             for _ in range(40):  # 2.5 MiB, over the 1 MiB default

@@ -10,18 +10,47 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-ROUTES = ["/api/v1/schemas", "/api/v1/validate", "/api/v1/compatibility/check", "/api/v1/schemas/{id}",
-          "/api/v1/validate/{id}", "/health", "/readyz", "/nope", "/api/v1/schemas/{id}/x"]
+ROUTES = [
+    "/api/v1/schemas",
+    "/api/v1/validate",
+    "/api/v1/compatibility/check",
+    "/api/v1/schemas/{id}",
+    "/api/v1/validate/{id}",
+    "/health",
+    "/readyz",
+    "/nope",
+    "/api/v1/schemas/{id}/x",
+]
 
 json_values = st.recursive(
     st.none() | st.booleans() | st.integers(-(2**70), 2**70) | st.floats(allow_nan=False) | st.text(max_size=20),
     lambda children: st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=10), children, max_size=4),
     max_leaves=20,
 )
-field_names = st.sampled_from(["subject", "schema", "schema_type", "namespace", "name", "content", "format",
-                               "version", "version_major", "state", "compatibility_mode", "compatibility_policy",
-                               "tags", "metadata", "description", "schema_id", "compared_schema_id", "mode",
-                               "policy", "data"])
+field_names = st.sampled_from(
+    [
+        "subject",
+        "schema",
+        "schema_type",
+        "namespace",
+        "name",
+        "content",
+        "format",
+        "version",
+        "version_major",
+        "state",
+        "compatibility_mode",
+        "compatibility_policy",
+        "tags",
+        "metadata",
+        "description",
+        "schema_id",
+        "compared_schema_id",
+        "mode",
+        "policy",
+        "data",
+    ]
+)
 request_objects = st.dictionaries(field_names, json_values, max_size=8)
 
 
@@ -40,19 +69,34 @@ def known_id(client):
 
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(route=st.sampled_from(ROUTES), body=request_objects | json_values, method=st.sampled_from(["POST", "GET",
-                                                                                                  "PUT", "PATCH"]))
+@given(
+    route=st.sampled_from(ROUTES),
+    body=request_objects | json_values,
+    method=st.sampled_from(["POST", "GET", "PUT", "PATCH"]),
+)
 def test_random_bodies(client, known_id, route, body, method):
     path = route.replace("{id}", known_id)
-    response = client.simulate_request(method, path, body=json.dumps(body).encode(),
-                                       headers={"Content-Type": "application/json"})
+    response = client.simulate_request(
+        method, path, body=json.dumps(body).encode(), headers={"Content-Type": "application/json"}
+    )
     assert_clean_error(response)
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(raw=st.binary(max_size=300), content_type=st.sampled_from(
-    ["application/json", "application/json; charset=utf-8", "text/plain", "", "application/x-www-form-urlencoded",
-     "application/vnd.api+json", "multipart/form-data; boundary=x"]))
+@given(
+    raw=st.binary(max_size=300),
+    content_type=st.sampled_from(
+        [
+            "application/json",
+            "application/json; charset=utf-8",
+            "text/plain",
+            "",
+            "application/x-www-form-urlencoded",
+            "application/vnd.api+json",
+            "multipart/form-data; boundary=x",
+        ]
+    ),
+)
 def test_random_bytes(client, known_id, raw, content_type):
     for path in ("/api/v1/schemas", f"/api/v1/validate/{known_id}", "/api/v1/compatibility/check"):
         headers = {"Content-Type": content_type} if content_type else {}
@@ -82,22 +126,25 @@ def test_random_bytes(client, known_id, raw, content_type):
     ],
 )
 def test_specific_hostile_registrations(client, body):
-    assert_clean_error(client.simulate_post("/api/v1/schemas", body=body,
-                                            headers={"Content-Type": "application/json"}))
+    assert_clean_error(client.simulate_post("/api/v1/schemas", body=body, headers={"Content-Type": "application/json"}))
 
 
 def test_deep_document_against_a_recursive_schema(client):
     schema = {"$defs": {"node": {"type": "array", "items": {"$ref": "#/$defs/node"}}}, "$ref": "#/$defs/node"}
-    schema_id = client.simulate_post("/api/v1/schemas", json={"subject": f"deep.{uuid.uuid4().hex[:8]}",
-                                                              "schema": schema}).json["id"]
+    schema_id = client.simulate_post(
+        "/api/v1/schemas", json={"subject": f"deep.{uuid.uuid4().hex[:8]}", "schema": schema}
+    ).json["id"]
     document = b"[" * 1000 + b"]" * 1000
-    response = client.simulate_post(f"/api/v1/validate/{schema_id}", body=document,
-                                    headers={"Content-Type": "application/json"})
+    response = client.simulate_post(
+        f"/api/v1/validate/{schema_id}", body=document, headers={"Content-Type": "application/json"}
+    )
     assert_clean_error(response)
 
 
 def test_catastrophic_pattern_does_not_hang(client):
-    schema_id = client.simulate_post("/api/v1/schemas", json={
-        "subject": f"redos.{uuid.uuid4().hex[:8]}", "schema": {"type": "string", "pattern": "^(a+)+$"}}).json["id"]
+    schema_id = client.simulate_post(
+        "/api/v1/schemas",
+        json={"subject": f"redos.{uuid.uuid4().hex[:8]}", "schema": {"type": "string", "pattern": "^(a+)+$"}},
+    ).json["id"]
     response = client.simulate_post(f"/api/v1/validate/{schema_id}", json="a" * 40 + "!")
     assert response.status_code == 200 and response.json["is_valid"] is False

@@ -126,8 +126,11 @@ def test_request_id_is_echoed_or_made(client):
 class TestVersioning:
     def test_identical_content_returns_the_existing_version(self, client, subject):
         first = register(client, subject)
-        reordered = {"required": ["id"], "properties": {"name": {"type": "string"}, "id": {"type": "string"}},
-                     "type": "object"}
+        reordered = {
+            "required": ["id"],
+            "properties": {"name": {"type": "string"}, "id": {"type": "string"}},
+            "type": "object",
+        }
         again = register(client, subject, reordered)
         assert again.status_code == 200 and again.json["id"] == first.json["id"]
 
@@ -174,11 +177,18 @@ class TestVersioning:
         assert refused.json["violations"][0]["version"] == "1.0.0"
 
     def test_explicit_version_must_be_higher(self, client, subject):
-        first = client.simulate_post("/api/v1/schemas", json={
-            "namespace": subject.rsplit(".", 1)[0], "name": subject.rsplit(".", 1)[1], "format": "JSON",
-            "content": orjson.dumps(USER_SCHEMA).decode(), "version_major": 2, "version_minor": 1,
-            "version_patch": 0,
-        })
+        first = client.simulate_post(
+            "/api/v1/schemas",
+            json={
+                "namespace": subject.rsplit(".", 1)[0],
+                "name": subject.rsplit(".", 1)[1],
+                "format": "JSON",
+                "content": orjson.dumps(USER_SCHEMA).decode(),
+                "version_major": 2,
+                "version_minor": 1,
+                "version_patch": 0,
+            },
+        )
         assert first.status_code == 201 and first.json["version"] == "2.1.0"
         assert first.json["subject"] == subject
         lower = register(client, subject, NULLABLE_NAME, version="2.0.5")
@@ -226,15 +236,22 @@ class TestBadInput:
             ({"subject": "x" * 256, "schema": USER_SCHEMA}, 422, "INVALID_REQUEST", "subject"),
             ({"subject": "a\nb", "schema": USER_SCHEMA}, 422, "INVALID_REQUEST", "subject"),
             ({"subject": "a.b", "schema": USER_SCHEMA, "schema_type": "xml"}, 422, "INVALID_REQUEST", "schema_type"),
-            ({"subject": "a.b", "schema": USER_SCHEMA, "compatibility_mode": "SIDEWAYS"}, 422, "INVALID_REQUEST",
-             "compatibility_mode"),
-            ({"subject": "a.b", "schema": USER_SCHEMA, "compatibility_policy": "LAX"}, 422, "INVALID_REQUEST",
-             "compatibility_policy"),
+            (
+                {"subject": "a.b", "schema": USER_SCHEMA, "compatibility_mode": "SIDEWAYS"},
+                422,
+                "INVALID_REQUEST",
+                "compatibility_mode",
+            ),
+            (
+                {"subject": "a.b", "schema": USER_SCHEMA, "compatibility_policy": "LAX"},
+                422,
+                "INVALID_REQUEST",
+                "compatibility_policy",
+            ),
             ({"subject": "a.b", "schema": USER_SCHEMA, "tags": "x"}, 422, "INVALID_REQUEST", "tags"),
             ({"subject": "a.b", "schema": USER_SCHEMA, "metadata": []}, 422, "INVALID_REQUEST", "metadata"),
             ({"subject": "a.b", "schema": USER_SCHEMA, "version": "one"}, 422, "INVALID_REQUEST", "version"),
-            ({"subject": "a.b", "schema": USER_SCHEMA, "version_major": "1"}, 422, "INVALID_REQUEST",
-             "version_major"),
+            ({"subject": "a.b", "schema": USER_SCHEMA, "version_major": "1"}, 422, "INVALID_REQUEST", "version_major"),
             ({"subject": "a.b", "schema": 12}, 422, "INVALID_REQUEST", "schema"),
             ({"subject": "a.b", "schema": "{not json"}, 422, "INVALID_SCHEMA", None),
             ({"subject": "a.b", "schema": {"type": 12}}, 422, "INVALID_SCHEMA", None),
@@ -284,13 +301,16 @@ class TestBadInput:
 
     def test_compatibility_check_errors(self, client, subject):
         schema_id = register(client, subject).json["id"]
-        bad_mode = client.simulate_post("/api/v1/compatibility/check", json={
-            "schema_id": schema_id, "compared_schema_id": schema_id, "mode": "UPWARD"})
+        bad_mode = client.simulate_post(
+            "/api/v1/compatibility/check",
+            json={"schema_id": schema_id, "compared_schema_id": schema_id, "mode": "UPWARD"},
+        )
         assert bad_mode.status_code == 422 and bad_mode.json["field"] == "mode"
         missing = client.simulate_post("/api/v1/compatibility/check", json={"schema_id": schema_id})
         assert missing.status_code == 422 and missing.json["field"] == "compared_schema_id"
-        unknown = client.simulate_post("/api/v1/compatibility/check", json={
-            "schema_id": schema_id, "compared_schema_id": str(uuid.uuid4())})
+        unknown = client.simulate_post(
+            "/api/v1/compatibility/check", json={"schema_id": schema_id, "compared_schema_id": str(uuid.uuid4())}
+        )
         assert unknown.status_code == 404
 
     def test_validate_max_errors_must_be_sane(self, client, subject):

@@ -17,10 +17,14 @@ pytestmark = pytest.mark.server
 
 
 def run_module(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess:
-    base = {key: value for key, value in os.environ.items()
-            if key not in ("DATABASE_URL", "REDIS_URL", "DYNO") and not key.startswith("TEST_")}
-    return subprocess.run([sys.executable, *args], cwd=ROOT, env={**base, **env}, capture_output=True,
-                          text=True, timeout=120)
+    base = {
+        key: value
+        for key, value in os.environ.items()
+        if key not in ("DATABASE_URL", "REDIS_URL", "DYNO") and not key.startswith("TEST_")
+    }
+    return subprocess.run(
+        [sys.executable, *args], cwd=ROOT, env={**base, **env}, capture_output=True, text=True, timeout=120
+    )
 
 
 def test_embedded_default_needs_nothing_configured(tmp_path):
@@ -54,22 +58,34 @@ def test_embedded_database_is_refused_on_heroku(tmp_path):
 
 @pytest.mark.parametrize(("variable", "value"), [("SERVER_PORT", "http"), ("DATABASE_POOL_SIZE", "-3")])
 def test_malformed_configuration_stops_startup(variable, value, tmp_path):
-    result = run_module("-m", "gunicorn", "-c", "gunicorn.conf.py", "wsgi:app",
-                        env={variable: value, "PROMETHEUS_MULTIPROC_DIR": str(tmp_path)})
+    result = run_module(
+        "-m",
+        "gunicorn",
+        "-c",
+        "gunicorn.conf.py",
+        "wsgi:app",
+        env={variable: value, "PROMETHEUS_MULTIPROC_DIR": str(tmp_path)},
+    )
     assert result.returncode != 0
     assert f"configuration error: {variable}" in result.stderr
 
 
 def test_port_wins_and_metrics_can_share_it(tmp_path, database_url):
     port = free_port()
-    server = RegistryServer({"DATABASE_URL": database_url, "METRICS_ON_API_PORT": "true", "PORT": str(port),
-                             "SERVER_PORT": "1"}, tmp_path, workers=1)
+    server = RegistryServer(
+        {"DATABASE_URL": database_url, "METRICS_ON_API_PORT": "true", "PORT": str(port), "SERVER_PORT": "1"},
+        tmp_path,
+        workers=1,
+    )
     server.port = port
     server.start()
     try:
         server.call("GET", "/healthz")
-        wait_until(lambda: b"registry_http_requests_total" in server.call("GET", "/metrics").body, 5,
-                   message="request counted on the API port's /metrics")
+        wait_until(
+            lambda: b"registry_http_requests_total" in server.call("GET", "/metrics").body,
+            5,
+            message="request counted on the API port's /metrics",
+        )
         assert server.call("GET", "/metrics").headers["content-type"].startswith("text/plain")
     finally:
         assert server.stop() == 0
@@ -79,8 +95,10 @@ def test_sigterm_lets_in_flight_requests_finish(tmp_path, database_url):
     server = RegistryServer({"DATABASE_URL": database_url}, tmp_path, workers=1).start()
     with socket.create_connection(("127.0.0.1", server.port), timeout=20) as sock:
         body = b'{"subject": "drain.user", "schema": {"type": "object"}}'
-        sock.sendall(b"POST /api/v1/schemas HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
-                     b"Content-Length: %d\r\n\r\n" % len(body) + body[:10])
+        sock.sendall(
+            b"POST /api/v1/schemas HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+            b"Content-Length: %d\r\n\r\n" % len(body) + body[:10]
+        )
         time.sleep(0.3)  # the request is now in flight, waiting for the rest of its body
         server.send_sigterm()
         time.sleep(0.5)

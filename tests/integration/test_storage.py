@@ -52,7 +52,10 @@ def test_confluent_identities_are_given_to_versions_stored_before_them(empty_dat
     with psycopg2.connect(empty_database) as conn, conn.cursor() as cursor:
         cursor.execute("INSERT INTO subjects (name) VALUES ('a'), ('b')")
         rows = [  # subject, semantic version, content hash; 'b' repeats a schema of 'a'
-            ("a", (1, 0, 0), "h1"), ("a", (1, 1, 0), "h2"), ("a", (2, 0, 0), "h3"), ("b", (1, 0, 0), "h2"),
+            ("a", (1, 0, 0), "h1"),
+            ("a", (1, 1, 0), "h2"),
+            ("a", (2, 0, 0), "h3"),
+            ("b", (1, 0, 0), "h2"),
         ]
         for subject, (major, minor, patch), digest in rows:
             cursor.execute(

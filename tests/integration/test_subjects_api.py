@@ -58,8 +58,9 @@ class TestSubjectsAndVersions:
         seen = [item["version"] for item in first["items"]]
         cursor = first["next_cursor"]
         while cursor:
-            page = client.simulate_get(f"/api/v1/subjects/{subject}/versions",
-                                       params={"limit": "2", "cursor": cursor}).json
+            page = client.simulate_get(
+                f"/api/v1/subjects/{subject}/versions", params={"limit": "2", "cursor": cursor}
+            ).json
             seen += [item["version"] for item in page["items"]]
             cursor = page["next_cursor"]
         assert seen == ["1.0.0", "1.1.0", "1.2.0", "1.3.0", "1.4.0", "1.5.0"]
@@ -70,10 +71,16 @@ class TestSubjectsAndVersions:
         page = client.simulate_get("/api/v1/subjects", params={"prefix": namespace + ".", "limit": "2"}).json
         assert [item["subject"] for item in page["items"]] == [f"{namespace}.a", f"{namespace}.b"]
         assert page["items"][0] | {"latest_id": None} == {
-            "subject": f"{namespace}.a", "namespace": namespace, "name": "a", "latest_version": "1.0.0",
-            "latest_id": None, "versions": 1}
-        rest = client.simulate_get("/api/v1/subjects", params={"prefix": namespace + ".",
-                                                               "cursor": page["next_cursor"]}).json
+            "subject": f"{namespace}.a",
+            "namespace": namespace,
+            "name": "a",
+            "latest_version": "1.0.0",
+            "latest_id": None,
+            "versions": 1,
+        }
+        rest = client.simulate_get(
+            "/api/v1/subjects", params={"prefix": namespace + ".", "cursor": page["next_cursor"]}
+        ).json
         assert [item["subject"] for item in rest["items"]] == [f"{namespace}.c"] and rest["next_cursor"] is None
 
     def test_prefix_is_literal_not_a_pattern(self, client, namespace):
@@ -82,8 +89,9 @@ class TestSubjectsAndVersions:
         listed = client.simulate_get("/api/v1/subjects", params={"prefix": f"{namespace}_"}).json["items"]
         assert [item["subject"] for item in listed] == [f"{namespace}_x.a"]
 
-    @pytest.mark.parametrize("params", [{"limit": "0"}, {"limit": "1001"}, {"limit": "x"}, {"cursor": "%%%"},
-                                        {"cursor": "MTIz"}])
+    @pytest.mark.parametrize(
+        "params", [{"limit": "0"}, {"limit": "1001"}, {"limit": "x"}, {"cursor": "%%%"}, {"cursor": "MTIz"}]
+    )
     def test_bad_paging_parameters(self, client, params):
         response = client.simulate_get("/api/v1/subjects", params=params)
         assert response.status_code == 422 and response.json["field"] in ("limit", "cursor")
@@ -132,8 +140,9 @@ class TestConfig:
         assert reset.status_code == 200 and reset.json["subject_compatibility_mode"] is None
 
     def test_config_before_the_first_version(self, client, subject):
-        client.simulate_put(f"/api/v1/subjects/{subject}/config",
-                            json={"compatibility_mode": "FULL", "compatibility_policy": "LENIENT"})
+        client.simulate_put(
+            f"/api/v1/subjects/{subject}/config", json={"compatibility_mode": "FULL", "compatibility_policy": "LENIENT"}
+        )
         first = register(client, subject).json["id"]
         stored = client.simulate_get(f"/api/v1/schemas/{first}").json
         assert (stored["compatibility_mode"], stored["compatibility_policy"]) == ("FULL", "LENIENT")
@@ -148,8 +157,12 @@ class TestConfig:
 
 class TestEnforcement:
     def test_transitive_mode_checks_every_live_version(self, client, subject):
-        register(client, subject, {"type": "object", "properties": {"a": {"type": "string"}}},
-                 compatibility_mode="BACKWARD_TRANSITIVE")
+        register(
+            client,
+            subject,
+            {"type": "object", "properties": {"a": {"type": "string"}}},
+            compatibility_mode="BACKWARD_TRANSITIVE",
+        )
         # v3 reads v2's data (null) but not v1's (strings): only a transitive check catches v1.
         register(client, subject, {"type": "object", "properties": {"a": {"type": ["string", "null"]}}})
         narrowed = register(client, subject, {"type": "object", "properties": {"a": {"type": "null"}}})
@@ -159,8 +172,9 @@ class TestEnforcement:
     def test_dry_run_reports_without_registering(self, client, subject):
         register(client, subject)
         breaking = {"type": "object", "properties": {"id": {"type": "integer"}}, "required": ["id"]}
-        verdict = client.simulate_post(f"/api/v1/subjects/{subject}/compatibility",
-                                       json={"schema": breaking, "schema_type": "json"})
+        verdict = client.simulate_post(
+            f"/api/v1/subjects/{subject}/compatibility", json={"schema": breaking, "schema_type": "json"}
+        )
         assert verdict.status_code == 200
         assert verdict.json["is_compatible"] is False and verdict.json["compared_versions"] == ["1.0.0"]
         assert verdict.json["violations"][0]["version"] == "1.0.0"
@@ -203,10 +217,15 @@ class TestLifecycle:
     def test_annotations_replace_and_content_never_changes(self, client, subject):
         created = register(client, subject, description="first", tags=["a"], metadata={"k": 1}).json
         before = client.simulate_get(f"/api/v1/schemas/{created['id']}").json
-        patched = client.simulate_patch(f"/api/v1/schemas/{created['id']}", json={
-            "description": "second", "tags": ["b", "c"], "metadata": {"owner": "team"}}).json
-        assert (patched["description"], patched["tags"], patched["metadata"]) == ("second", ["b", "c"],
-                                                                                  {"owner": "team"})
+        patched = client.simulate_patch(
+            f"/api/v1/schemas/{created['id']}",
+            json={"description": "second", "tags": ["b", "c"], "metadata": {"owner": "team"}},
+        ).json
+        assert (patched["description"], patched["tags"], patched["metadata"]) == (
+            "second",
+            ["b", "c"],
+            {"owner": "team"},
+        )
         assert patched["updated_at"] > patched["created_at"] == before["created_at"]
         assert (patched["content"], patched["version"]) == (before["content"], before["version"])
         assert client.simulate_get(f"/api/v1/schemas/{created['id']}").json["description"] == "second"
@@ -233,8 +252,9 @@ class TestLifecycle:
 
     def test_deleted_versions_leave_compatibility_checks(self, client, subject):
         register(client, subject, {"type": "string"})
-        breaking_id = client.simulate_post("/api/v1/schemas", json={
-            "subject": subject, "schema": {"type": "integer"}}).json
+        breaking_id = client.simulate_post(
+            "/api/v1/schemas", json={"subject": subject, "schema": {"type": "integer"}}
+        ).json
         assert breaking_id["code"] == "INCOMPATIBLE_SCHEMA"
         latest = client.simulate_get(f"/api/v1/subjects/{subject}/versions/latest").json["id"]
         client.simulate_delete(f"/api/v1/schemas/{latest}")

@@ -40,8 +40,10 @@ def network(shared_redis):
 def instances(tmp_path_factory, database_url, network):
     prefix = f"two:{uuid.uuid4().hex[:8]}:"
     servers = [
-        RegistryServer({"DATABASE_URL": database_url, "REDIS_URL": network.url(), "REDIS_KEY_PREFIX": prefix},
-                       tmp_path_factory.mktemp(f"instance{index}")).start()
+        RegistryServer(
+            {"DATABASE_URL": database_url, "REDIS_URL": network.url(), "REDIS_KEY_PREFIX": prefix},
+            tmp_path_factory.mktemp(f"instance{index}"),
+        ).start()
         for index in range(2)
     ]
     yield servers
@@ -60,8 +62,12 @@ def seen_everywhere(server: RegistryServer, schema_id: str, field: str, value: o
 
 def assert_visible_within_bound(server: RegistryServer, schema_id: str, field: str, value: object) -> float:
     started = time.monotonic()
-    wait_until(lambda: seen_everywhere(server, schema_id, field, value), VISIBILITY_BOUND + 1.0, interval=0.05,
-               message=f"{field}={value!r} visible")
+    wait_until(
+        lambda: seen_everywhere(server, schema_id, field, value),
+        VISIBILITY_BOUND + 1.0,
+        interval=0.05,
+        message=f"{field}={value!r} visible",
+    )
     elapsed = time.monotonic() - started
     assert elapsed <= VISIBILITY_BOUND + 0.5, elapsed  # polling itself takes a few ms per round
     return elapsed
@@ -69,8 +75,9 @@ def assert_visible_within_bound(server: RegistryServer, schema_id: str, field: s
 
 def test_changes_are_visible_on_the_other_instance(instances, shared_redis):
     first, second = instances
-    schema_id = first.call("POST", "/api/v1/schemas", {"subject": f"vis.{uuid.uuid4().hex[:8]}",
-                                                        "schema": OBJECT}).json["id"]
+    schema_id = first.call(
+        "POST", "/api/v1/schemas", {"subject": f"vis.{uuid.uuid4().hex[:8]}", "schema": OBJECT}
+    ).json["id"]
     assert seen_everywhere(second, schema_id, "state", "DRAFT")  # now cached in both of its workers
 
     assert first.call("PATCH", f"/api/v1/schemas/{schema_id}", {"state": "ACTIVE"}).status == 200
@@ -93,19 +100,24 @@ def test_a_change_made_while_redis_is_cut_off_does_not_come_back_stale(instances
     # Workers skip Redis for a second after an error (an earlier test stopped it); past that,
     # the registration and reads below write their copies there again.
     time.sleep(1.2)
-    schema_id = first.call("POST", "/api/v1/schemas", {"subject": f"cut.{uuid.uuid4().hex[:8]}",
-                                                        "schema": OBJECT}).json["id"]
+    schema_id = first.call(
+        "POST", "/api/v1/schemas", {"subject": f"cut.{uuid.uuid4().hex[:8]}", "schema": OBJECT}
+    ).json["id"]
     client = redis.Redis.from_url(shared_redis.url)
     key = f"{instances_prefix(first)}schema:{schema_id}"
     # Reads fill Redis (once any breaker left open by an earlier outage has closed again).
-    wait_until(lambda: seen_everywhere(second, schema_id, "state", "DRAFT") and client.get(key) is not None, 5,
-               message="the DRAFT copy is in Redis")
+    wait_until(
+        lambda: seen_everywhere(second, schema_id, "state", "DRAFT") and client.get(key) is not None,
+        5,
+        message="the DRAFT copy is in Redis",
+    )
     network.cut()
     try:
         assert first.call("PATCH", f"/api/v1/schemas/{schema_id}", {"state": "ACTIVE"}).status == 200
         assert_visible_within_bound(second, schema_id, "state", "ACTIVE")
     finally:
         network.restore()
+
     # Redis kept the DRAFT copy the change could not overwrite. The change's outbox row replaces
     # it with a tombstone (or a reader's newer copy) once Redis answers again.
     def redis_copy_is_current() -> bool:
@@ -121,8 +133,10 @@ def test_parallel_registrations_into_one_subject(instances):
     subject = f"race.{uuid.uuid4().hex[:8]}"
     first, second = instances
     first.call("PUT", f"/api/v1/subjects/{subject}/config", {"compatibility_mode": "NONE"})
-    schemas = [{"type": "object", "properties": {f"p{index}": {"type": "string"}}, "required": [f"p{index}"]}
-               for index in range(24)]
+    schemas = [
+        {"type": "object", "properties": {f"p{index}": {"type": "string"}}, "required": [f"p{index}"]}
+        for index in range(24)
+    ]
 
     def register(index: int):  # noqa: ANN202
         server = instances[index % 2]

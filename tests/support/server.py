@@ -30,8 +30,15 @@ class Reply:
         return orjson.loads(self.body)
 
 
-def call(port: int, method: str, path: str, body: Any = None, headers: dict[str, str] | None = None,
-         raw: bytes | None = None, timeout: float = 10) -> Reply:
+def call(
+    port: int,
+    method: str,
+    path: str,
+    body: Any = None,
+    headers: dict[str, str] | None = None,
+    raw: bytes | None = None,
+    timeout: float = 10,
+) -> Reply:
     """One request on a new connection (so the kernel spreads requests over the workers)."""
     connection = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
     try:
@@ -48,8 +55,9 @@ def call(port: int, method: str, path: str, body: Any = None, headers: dict[str,
 class RegistryServer:
     """``gunicorn -c gunicorn.conf.py wsgi:app`` in a subprocess, with its own ports."""
 
-    def __init__(self, environment: dict[str, str], workdir: Path, workers: int = 2, *,
-                 output_through_pipe: bool = False) -> None:
+    def __init__(
+        self, environment: dict[str, str], workdir: Path, workers: int = 2, *, output_through_pipe: bool = False
+    ) -> None:
         """``environment`` overrides the test process's; backends it does not name stay unset.
 
         The server's output goes to ``log_path``: straight into the file, or with
@@ -63,8 +71,11 @@ class RegistryServer:
         self.metrics_dir = workdir / "metrics"
         self.log_path = workdir / "server.log"
         self._environment = {
-            **{key: value for key, value in os.environ.items()
-               if not key.startswith(("TEST_", "PYTEST")) and key not in ("DATABASE_URL", "REDIS_URL", "PORT")},
+            **{
+                key: value
+                for key, value in os.environ.items()
+                if not key.startswith(("TEST_", "PYTEST")) and key not in ("DATABASE_URL", "REDIS_URL", "PORT")
+            },
             "SERVER_HOST": "127.0.0.1",
             "SERVER_PORT": str(self.port),
             "METRICS_PORT": str(self.metrics_port),
@@ -83,7 +94,9 @@ class RegistryServer:
         self._log = self.log_path.open("ab")
         self._process = subprocess.Popen(
             [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "wsgi:app"],
-            cwd=ROOT, env=self._environment, stderr=subprocess.STDOUT,
+            cwd=ROOT,
+            env=self._environment,
+            stderr=subprocess.STDOUT,
             stdout=subprocess.PIPE if self._output_through_pipe else self._log,
         )
         if self._output_through_pipe:

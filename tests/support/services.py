@@ -62,8 +62,9 @@ class PrivatePostgres:
         return f"postgresql://postgres@127.0.0.1:{self.port}/postgres"
 
     def _run(self, *args: str) -> None:
-        subprocess.run([str(self._bin / args[0]), *args[1:]], check=True, capture_output=True, user=self._user,
-                       timeout=60)
+        subprocess.run(
+            [str(self._bin / args[0]), *args[1:]], check=True, capture_output=True, user=self._user, timeout=60
+        )
 
     def start(self) -> PrivatePostgres:
         if not (self.data / "PG_VERSION").exists():
@@ -75,8 +76,15 @@ class PrivatePostgres:
                 ensure_prefix_permissions(self.directory)
             self._run("initdb", "-D", str(self.data), "--auth=trust", "-U", "postgres", "--encoding=utf8")
         self._run(
-            "pg_ctl", "-D", str(self.data), "-w", "-l", str(self.directory / "log"),
-            "-o", f"-h 127.0.0.1 -p {self.port} -k {self.directory} -c fsync=off", "start",
+            "pg_ctl",
+            "-D",
+            str(self.data),
+            "-w",
+            "-l",
+            str(self.directory / "log"),
+            "-o",
+            f"-h 127.0.0.1 -p {self.port} -k {self.directory} -c fsync=off",
+            "start",
         )
         return self
 
@@ -109,8 +117,18 @@ class PrivateRedis:
         if self._tls_directory is None:
             return ["--port", str(self.port)]
         cert, key = write_self_signed_certificate(self._tls_directory)
-        return ["--port", "0", "--tls-port", str(self.port), "--tls-cert-file", str(cert),
-                "--tls-key-file", str(key), "--tls-auth-clients", "no"]
+        return [
+            "--port",
+            "0",
+            "--tls-port",
+            str(self.port),
+            "--tls-cert-file",
+            str(cert),
+            "--tls-key-file",
+            str(key),
+            "--tls-auth-clients",
+            "no",
+        ]
 
     def start(self) -> PrivateRedis:
         executable = shutil.which("redis-server")
@@ -175,8 +193,9 @@ def write_self_signed_certificate(directory: Path) -> tuple[Path, Path]:
     )
     cert_path, key_path = directory / "redis.crt", directory / "redis.key"
     cert_path.write_bytes(certificate.public_bytes(serialization.Encoding.PEM))
-    key_path.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                                           serialization.NoEncryption()))
+    key_path.write_bytes(
+        key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+    )
     return cert_path, key_path
 
 

@@ -23,11 +23,18 @@ def test_port_wins_over_server_port():
 
 
 def test_values_are_read():
-    settings = Settings.from_env({
-        "DATABASE_URL": "postgresql://u:p@db:5432/x", "REDIS_URL": "rediss://:pw@r:6380/0?ssl_cert_reqs=none",
-        "WEB_CONCURRENCY": "4", "DATABASE_POOL_SIZE": "7", "METRICS_ON_API_PORT": "true", "LOG_LEVEL": "debug",
-        "DYNO": "web.1", "LOCAL_CACHE_SIZE": "0",
-    })
+    settings = Settings.from_env(
+        {
+            "DATABASE_URL": "postgresql://u:p@db:5432/x",
+            "REDIS_URL": "rediss://:pw@r:6380/0?ssl_cert_reqs=none",
+            "WEB_CONCURRENCY": "4",
+            "DATABASE_POOL_SIZE": "7",
+            "METRICS_ON_API_PORT": "true",
+            "LOG_LEVEL": "debug",
+            "DYNO": "web.1",
+            "LOCAL_CACHE_SIZE": "0",
+        }
+    )
     assert settings.web_concurrency == 4 and settings.database_pool_size == 7
     assert settings.metrics_on_api_port is True and settings.log_level == "DEBUG"
     assert settings.on_heroku is True and settings.local_cache_size == 0

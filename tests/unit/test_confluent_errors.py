@@ -155,33 +155,62 @@ class TestFalconErrorsOnConfluentPaths:
         )
         assert "application/vnd.schemaregistry.v1+json" in body["message"]
 
-    @pytest.mark.parametrize("content_type", [
-        "application/vnd.schemaregistry.v1+json", "application/vnd.schemaregistry+json", "application/json",
-        "application/json; charset=utf-8", "application/octet-stream", None])
+    @pytest.mark.parametrize(
+        "content_type",
+        [
+            "application/vnd.schemaregistry.v1+json",
+            "application/vnd.schemaregistry+json",
+            "application/json",
+            "application/json; charset=utf-8",
+            "application/octet-stream",
+            None,
+        ],
+    )
     def test_confluent_media_types_are_accepted(self, client, content_type):
         headers = {"Content-Type": content_type} if content_type else {}
         assert client.simulate_post("/subjects/s", body=b"{}", headers=headers).status_code == 200
 
     def test_body_too_large_is_413_413(self, client):
-        assert_confluent(client.simulate_post("/subjects/s", body=b"{" + b" " * 100 + b"}",
-                                              headers={"Content-Type": "application/json"}), 413, 413)
+        assert_confluent(
+            client.simulate_post(
+                "/subjects/s", body=b"{" + b" " * 100 + b"}", headers={"Content-Type": "application/json"}
+            ),
+            413,
+            413,
+        )
 
     def test_malformed_json_is_400_400(self, client):
         response = client.simulate_post("/subjects/s", body=b"{nope", headers={"Content-Type": "application/json"})
         assert_confluent(response, 400, 400)
 
     def test_a_body_that_is_no_object_is_422_422(self, client):
-        assert_confluent(client.simulate_post("/subjects/s", body=b"[]", headers={"Content-Type": "application/json"}),
-                         422, 422)
+        assert_confluent(
+            client.simulate_post("/subjects/s", body=b"[]", headers={"Content-Type": "application/json"}), 422, 422
+        )
 
 
-@pytest.mark.parametrize(("path", "confluent_dialect"), [
-    ("/", True), ("/subjects", True), ("/subjects/a/versions/1", True), ("/schemas/ids/1", True),
-    ("/schemas/types", True), ("/config", True), ("/config/s", True), ("/mode", True), ("/mode/s", True),
-    ("/compatibility/subjects/s/versions", True), ("/contexts", True),
-    ("/api/v1/schemas", False), ("/api/v1/subjects/s", False), ("/health", False), ("/nope", False),
-    ("/subjectsx", False), ("/metrics", False),
-])
+@pytest.mark.parametrize(
+    ("path", "confluent_dialect"),
+    [
+        ("/", True),
+        ("/subjects", True),
+        ("/subjects/a/versions/1", True),
+        ("/schemas/ids/1", True),
+        ("/schemas/types", True),
+        ("/config", True),
+        ("/config/s", True),
+        ("/mode", True),
+        ("/mode/s", True),
+        ("/compatibility/subjects/s/versions", True),
+        ("/contexts", True),
+        ("/api/v1/schemas", False),
+        ("/api/v1/subjects/s", False),
+        ("/health", False),
+        ("/nope", False),
+        ("/subjectsx", False),
+        ("/metrics", False),
+    ],
+)
 def test_which_paths_speak_confluent(path, confluent_dialect):
     assert confluent.is_confluent_path(path) is confluent_dialect
 
@@ -190,4 +219,6 @@ def test_mapping_functions_directly():
     assert confluent.unexpected() == confluent.ConfluentError(falcon.HTTP_500, 50001, "internal server error")
     assert confluent.from_http_status(404, "HTTP 404 Not Found").status == falcon.HTTP_404
     assert orjson.loads(confluent.from_registry_error(errors.StorageBusy("busy")).body()) == {
-        "error_code": 50002, "message": "busy"}
+        "error_code": 50002,
+        "message": "busy",
+    }

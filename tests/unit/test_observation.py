@@ -81,7 +81,11 @@ def test_each_request_is_counted_and_logged_under_its_route(request_metrics, acc
     client.simulate_get("/counted/7", headers={"X-Request-ID": "r-1"})
     [line] = logged(client, access_stream)
     assert (line["request_id"], line["method"], line["route"], line["path"], line["status"]) == (
-        "r-1", "GET", "/counted/{thing}", "/counted/7", 404,
+        "r-1",
+        "GET",
+        "/counted/{thing}",
+        "/counted/7",
+        404,
     )
     assert line["duration_ms"] >= 0
     assert requests_counted(request_metrics, "/counted/{thing}", "404") == before + 1

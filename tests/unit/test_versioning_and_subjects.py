@@ -33,7 +33,10 @@ def test_good_subjects():
 def test_versions_order_numerically():
     assert SemVer.parse("1.10.0") > SemVer.parse("1.9.9")
     assert sorted([SemVer(2, 0, 0), SemVer(1, 0, 10), SemVer(1, 0, 2)]) == [
-        SemVer(1, 0, 2), SemVer(1, 0, 10), SemVer(2, 0, 0)]
+        SemVer(1, 0, 2),
+        SemVer(1, 0, 10),
+        SemVer(2, 0, 0),
+    ]
 
 
 @pytest.mark.parametrize("bad", ["1.0", "1.0.0.0", "01.0.0", "v1.0.0", "-1.0.0", "", "1.0.0-beta"])

@@ -160,18 +160,14 @@ class ChangeType(StrEnum):
     DEPENDENCY_SCHEMA_ADDED = "DEPENDENCY_SCHEMA_ADDED"
     DEPENDENCY_SCHEMA_REMOVED = "DEPENDENCY_SCHEMA_REMOVED"
     PROPERTY_ADDED_TO_OPEN_CONTENT_MODEL = "PROPERTY_ADDED_TO_OPEN_CONTENT_MODEL"
-    PROPERTY_WITH_EMPTY_SCHEMA_ADDED_TO_OPEN_CONTENT_MODEL = (
-        "PROPERTY_WITH_EMPTY_SCHEMA_ADDED_TO_OPEN_CONTENT_MODEL"
-    )
+    PROPERTY_WITH_EMPTY_SCHEMA_ADDED_TO_OPEN_CONTENT_MODEL = "PROPERTY_WITH_EMPTY_SCHEMA_ADDED_TO_OPEN_CONTENT_MODEL"
     REQUIRED_PROPERTY_ADDED_TO_UNOPEN_CONTENT_MODEL = "REQUIRED_PROPERTY_ADDED_TO_UNOPEN_CONTENT_MODEL"
     REQUIRED_PROPERTY_WITH_DEFAULT_ADDED_TO_UNOPEN_CONTENT_MODEL = (
         "REQUIRED_PROPERTY_WITH_DEFAULT_ADDED_TO_UNOPEN_CONTENT_MODEL"
     )
     OPTIONAL_PROPERTY_ADDED_TO_UNOPEN_CONTENT_MODEL = "OPTIONAL_PROPERTY_ADDED_TO_UNOPEN_CONTENT_MODEL"
     PROPERTY_REMOVED_FROM_OPEN_CONTENT_MODEL = "PROPERTY_REMOVED_FROM_OPEN_CONTENT_MODEL"
-    PROPERTY_WITH_FALSE_REMOVED_FROM_CLOSED_CONTENT_MODEL = (
-        "PROPERTY_WITH_FALSE_REMOVED_FROM_CLOSED_CONTENT_MODEL"
-    )
+    PROPERTY_WITH_FALSE_REMOVED_FROM_CLOSED_CONTENT_MODEL = "PROPERTY_WITH_FALSE_REMOVED_FROM_CLOSED_CONTENT_MODEL"
     PROPERTY_REMOVED_FROM_CLOSED_CONTENT_MODEL = "PROPERTY_REMOVED_FROM_CLOSED_CONTENT_MODEL"
     PROPERTY_REMOVED_IS_COVERED_BY_PARTIALLY_OPEN_CONTENT_MODEL = (
         "PROPERTY_REMOVED_IS_COVERED_BY_PARTIALLY_OPEN_CONTENT_MODEL"
@@ -218,18 +214,12 @@ class ChangeType(StrEnum):
     ITEM_REMOVED_FROM_OPEN_CONTENT_MODEL = "ITEM_REMOVED_FROM_OPEN_CONTENT_MODEL"
     ITEM_WITH_FALSE_REMOVED_FROM_CLOSED_CONTENT_MODEL = "ITEM_WITH_FALSE_REMOVED_FROM_CLOSED_CONTENT_MODEL"
     ITEM_REMOVED_FROM_CLOSED_CONTENT_MODEL = "ITEM_REMOVED_FROM_CLOSED_CONTENT_MODEL"
-    ITEM_REMOVED_IS_COVERED_BY_PARTIALLY_OPEN_CONTENT_MODEL = (
-        "ITEM_REMOVED_IS_COVERED_BY_PARTIALLY_OPEN_CONTENT_MODEL"
-    )
+    ITEM_REMOVED_IS_COVERED_BY_PARTIALLY_OPEN_CONTENT_MODEL = "ITEM_REMOVED_IS_COVERED_BY_PARTIALLY_OPEN_CONTENT_MODEL"
     ITEM_REMOVED_NOT_COVERED_BY_PARTIALLY_OPEN_CONTENT_MODEL = (
         "ITEM_REMOVED_NOT_COVERED_BY_PARTIALLY_OPEN_CONTENT_MODEL"
     )
-    ITEM_ADDED_IS_COVERED_BY_PARTIALLY_OPEN_CONTENT_MODEL = (
-        "ITEM_ADDED_IS_COVERED_BY_PARTIALLY_OPEN_CONTENT_MODEL"
-    )
-    ITEM_ADDED_NOT_COVERED_BY_PARTIALLY_OPEN_CONTENT_MODEL = (
-        "ITEM_ADDED_NOT_COVERED_BY_PARTIALLY_OPEN_CONTENT_MODEL"
-    )
+    ITEM_ADDED_IS_COVERED_BY_PARTIALLY_OPEN_CONTENT_MODEL = "ITEM_ADDED_IS_COVERED_BY_PARTIALLY_OPEN_CONTENT_MODEL"
+    ITEM_ADDED_NOT_COVERED_BY_PARTIALLY_OPEN_CONTENT_MODEL = "ITEM_ADDED_NOT_COVERED_BY_PARTIALLY_OPEN_CONTENT_MODEL"
 
     ENUM_ARRAY_EXTENDED = "ENUM_ARRAY_EXTENDED"
     ENUM_ARRAY_NARROWED = "ENUM_ARRAY_NARROWED"
@@ -479,9 +469,7 @@ class _Schema:
                  "types")  # fmt: skip
 
     def __init__(self, kind: str, raw: dict[str, Any], doc: _Document, ref: str | None = None) -> None:
-        self.kind = (
-            kind  # "true" (accepts all), "false" (accepts none), "dict", or "opaque" (unresolvable $ref)
-        )
+        self.kind = kind  # "true" (accepts all), "false" (accepts none), "dict", or "opaque" (unresolvable $ref)
         self.raw = raw
         self.doc = doc
         self.ref = ref
@@ -540,11 +528,7 @@ class _Document:
         # Without a declared draft every draft's keywords count, so no keyword an author
         # wrote is silently dropped; $ref then applies beside its siblings, as in 2020-12.
         self.draft = next(
-            (
-                draft
-                for marker, draft in _DRAFT_MARKERS
-                if isinstance(schema_uri, str) and marker in schema_uri
-            ),
+            (draft for marker, draft in _DRAFT_MARKERS if isinstance(schema_uri, str) and marker in schema_uri),
             None,
         )
         if schema_uri is None:
@@ -616,9 +600,7 @@ class _Document:
         elif isinstance(raw.get("enum"), list):
             view.values, view.values_keyword = tuple(raw["enum"]), "enum"
         if view.values is not None:
-            admitted = frozenset(
-                kind for kind in map(_json_type, view.values) if _admits(view.declared, kind)
-            )
+            admitted = frozenset(kind for kind in map(_json_type, view.values) if _admits(view.declared, kind))
             view.types = admitted
         else:
             view.types = view.declared
@@ -879,18 +861,11 @@ class _Comparator:
                 ]
         # The writer may be a union of types ("type": ["string", "null"]) whose members
         # land in different alternatives of the reader.
-        if (
-            not old.blocks
-            and old.declared is not None
-            and len(old.declared) > 1
-            and isinstance(old.raw, dict)
-        ):
+        if not old.blocks and old.declared is not None and len(old.declared) > 1 and isinstance(old.raw, dict):
             diffs = []
             for kind in sorted(old.declared):
                 piece = old.doc.made_up_view({**old.raw, "type": kind})
-                match = next(
-                    (found for _, sub in subs if self.is_compatible(found := self.compare(piece, sub))), None
-                )
+                match = next((found for _, sub in subs if self.is_compatible(found := self.compare(piece, sub))), None)
                 if match is None:
                     break
                 diffs += match
@@ -899,9 +874,7 @@ class _Comparator:
                     *diffs,
                     _Diff(T.SUM_TYPE_EXTENDED, (), f"the reader adds alternatives in '{block.keyword}'"),
                 ]
-        return [
-            _Diff(T.TYPE_CHANGED, (), f"no subschema of the reader's '{block.keyword}' accepts the writer")
-        ]
+        return [_Diff(T.TYPE_CHANGED, (), f"no subschema of the reader's '{block.keyword}' accepts the writer")]
 
     def _compare_out_of_combined(self, old: _Schema, new: _Schema) -> list[_Diff]:
         """A combined writer against an uncombined reader: one conjunct must fit the reader."""
@@ -919,9 +892,7 @@ class _Comparator:
             if self.is_compatible(found):
                 if old.has_base or len(old.blocks) > 1:
                     found.append(
-                        _Diff(
-                            T.PRODUCT_TYPE_NARROWED, (), "the reader drops some of the writer's constraints"
-                        )
+                        _Diff(T.PRODUCT_TYPE_NARROWED, (), "the reader drops some of the writer's constraints")
                     )
                 return found
             failures.append(found)
@@ -953,9 +924,7 @@ class _Comparator:
                 diffs += _prefixed(found, block.path(index))
             else:
                 rejected += 1
-                diffs.append(
-                    _Diff(T.SUM_TYPE_NARROWED, block.path(index), "the reader rejects this alternative")
-                )
+                diffs.append(_Diff(T.SUM_TYPE_NARROWED, block.path(index), "the reader rejects this alternative"))
         if rejected == len(subs):
             return [_Diff(T.TYPE_CHANGED, (), f"the reader accepts none of the writer's '{block.keyword}'")]
         return diffs
@@ -994,11 +963,7 @@ class _Comparator:
                     found = self._first_compatible(sub, new_subs, position)
                 else:
                     results = [self.compare(sub, target) for _, target in new_subs]
-                    found = (
-                        [d for result in results for d in result]
-                        if all(map(self.is_compatible, results))
-                        else None
-                    )
+                    found = [d for result in results for d in result] if all(map(self.is_compatible, results)) else None
                 if found is None:
                     covered = False
                 else:
@@ -1031,23 +996,15 @@ class _Comparator:
         explained = False
         if grew:
             if new_criterion != "allOf":
-                diffs.append(
-                    _Diff(T.SUM_TYPE_EXTENDED, here, f"{len(old_subs)} -> {len(new_subs)} subschemas")
-                )
+                diffs.append(_Diff(T.SUM_TYPE_EXTENDED, here, f"{len(old_subs)} -> {len(new_subs)} subschemas"))
             elif not covered:
-                diffs.append(
-                    _Diff(T.PRODUCT_TYPE_EXTENDED, here, f"{len(old_subs)} -> {len(new_subs)} subschemas")
-                )
+                diffs.append(_Diff(T.PRODUCT_TYPE_EXTENDED, here, f"{len(old_subs)} -> {len(new_subs)} subschemas"))
                 explained = True
         if shrank:
             if old_criterion == "allOf":
-                diffs.append(
-                    _Diff(T.PRODUCT_TYPE_NARROWED, here, f"{len(old_subs)} -> {len(new_subs)} subschemas")
-                )
+                diffs.append(_Diff(T.PRODUCT_TYPE_NARROWED, here, f"{len(old_subs)} -> {len(new_subs)} subschemas"))
             elif not covered:
-                diffs.append(
-                    _Diff(T.SUM_TYPE_NARROWED, here, f"{len(old_subs)} -> {len(new_subs)} subschemas")
-                )
+                diffs.append(_Diff(T.SUM_TYPE_NARROWED, here, f"{len(old_subs)} -> {len(new_subs)} subschemas"))
                 explained = True
         if not covered and not explained:
             diffs.append(
@@ -1074,9 +1031,7 @@ class _Comparator:
     def _first_compatible_source(
         self, sources: list[tuple[int, _Schema]], target: _Schema, preferred: int
     ) -> tuple[int, tuple[_Diff, ...]] | None:
-        order = ([preferred] if preferred < len(sources) else []) + [
-            i for i in range(len(sources)) if i != preferred
-        ]
+        order = ([preferred] if preferred < len(sources) else []) + [i for i in range(len(sources)) if i != preferred]
         for position in order:
             index, source = sources[position]
             found = self.compare(source, target)
@@ -1247,18 +1202,14 @@ class _Comparator:
             and self.is_compatible(self.compare(old.doc.view(old_patterns[pattern]), new.doc.view(sub)))
         }
 
-    def _compare_declared_property(
-        self, old: _Schema, new: _Schema, name: str, kept: set[str]
-    ) -> list[_Diff]:
+    def _compare_declared_property(self, old: _Schema, new: _Schema, name: str, kept: set[str]) -> list[_Diff]:
         old_view = old.doc.view(_dict_of(old.raw.get("properties"))[name])
         new_view = new.doc.view(_dict_of(new.raw.get("properties"))[name])
         diffs = _prefixed(self.compare(old_view, new_view), ("properties", name))
         writer = [old_view, *_matching_patterns(old, name)]
         return diffs + self._reader_patterns_accept(writer, new, name, kept)
 
-    def _reader_patterns_accept(
-        self, writer: list[_Schema], new: _Schema, name: str, kept: set[str]
-    ) -> list[_Diff]:
+    def _reader_patterns_accept(self, writer: list[_Schema], new: _Schema, name: str, kept: set[str]) -> list[_Diff]:
         """JSON Schema applies every matching patternProperties entry, declared property or not.
 
         Confluent ignores this; we check each reader pattern that matches `name` against the
@@ -1278,9 +1229,7 @@ class _Comparator:
             if results:
                 diffs += _prefixed(results[0], where)
             else:
-                diffs.append(
-                    _Diff(T.PROPERTY_ADDED_TO_OPEN_CONTENT_MODEL, where, f"it now constrains '{name}'")
-                )
+                diffs.append(_Diff(T.PROPERTY_ADDED_TO_OPEN_CONTENT_MODEL, where, f"it now constrains '{name}'"))
         return diffs
 
     def _property_removed(self, old: _Schema, new: _Schema, name: str) -> list[_Diff]:
@@ -1376,9 +1325,7 @@ class _Comparator:
             # ...or no old pattern at all, leaving them to the writer's additionalProperties.
             model, rest = _rest_model(old.doc, _rest_value(old.raw))
             if model == "open":
-                diffs.append(
-                    _Diff(T.PROPERTY_ADDED_TO_OPEN_CONTENT_MODEL, where, "a new pattern constrains them")
-                )
+                diffs.append(_Diff(T.PROPERTY_ADDED_TO_OPEN_CONTENT_MODEL, where, "a new pattern constrains them"))
             elif model == "partial":
                 assert rest is not None
                 found = self.compare(rest, new_view)
@@ -1450,9 +1397,7 @@ class _Comparator:
             new_names, keyword = new_arrays[name]
             where = (keyword, name)
             if name not in old_arrays:
-                diffs.append(
-                    _Diff(T.DEPENDENCY_ARRAY_ADDED, where, f"'{name}' now needs {sorted(new_names)}")
-                )
+                diffs.append(_Diff(T.DEPENDENCY_ARRAY_ADDED, where, f"'{name}' now needs {sorted(new_names)}"))
                 continue
             old_names = old_arrays[name][0]
             if old_names == new_names:
@@ -1468,9 +1413,7 @@ class _Comparator:
             elif new_names < old_names:
                 diffs.append(_Diff(T.DEPENDENCY_ARRAY_NARROWED, where))
             else:
-                diffs.append(
-                    _Diff(T.DEPENDENCY_ARRAY_CHANGED, where, f"{sorted(old_names)} -> {sorted(new_names)}")
-                )
+                diffs.append(_Diff(T.DEPENDENCY_ARRAY_CHANGED, where, f"{sorted(old_names)} -> {sorted(new_names)}"))
         for name in _ordered_union(old_schemas, new_schemas):
             if name not in new_schemas:
                 diffs.append(_Diff(T.DEPENDENCY_SCHEMA_REMOVED, (old_schemas[name][1], name)))
@@ -1514,18 +1457,14 @@ class _Comparator:
         old_min_contains = 1 if old_min_contains is None else old_min_contains
         new_min_contains = 1 if new_min_contains is None else new_min_contains
         if "contains" in new_raw and new_min_contains != old_min_contains:
-            kind = (
-                T.MIN_CONTAINS_INCREASED if new_min_contains > old_min_contains else T.MIN_CONTAINS_DECREASED
-            )
+            kind = T.MIN_CONTAINS_INCREASED if new_min_contains > old_min_contains else T.MIN_CONTAINS_DECREASED
             diffs.append(_Diff(kind, ("minContains",), f"{old_min_contains} -> {new_min_contains}"))
         if bool(old_raw.get("uniqueItems") is True) != bool(new_raw.get("uniqueItems") is True):
             kind = T.UNIQUE_ITEMS_ADDED if new_raw.get("uniqueItems") is True else T.UNIQUE_ITEMS_REMOVED
             diffs.append(_Diff(kind, ("uniqueItems",)))
         return diffs
 
-    def _compare_items_schema(
-        self, old: _Schema, old_items: Any, new: _Schema, new_items: Any
-    ) -> list[_Diff]:
+    def _compare_items_schema(self, old: _Schema, old_items: Any, new: _Schema, new_items: Any) -> list[_Diff]:
         old_sub = None if old_items is _ABSENT else old.doc.view(old_items)
         new_sub = None if new_items is _ABSENT else new.doc.view(new_items)
         old_sub = None if old_sub is None or old_sub.kind == "true" else old_sub
@@ -1575,9 +1514,7 @@ class _Comparator:
             elif old_item.kind == "false":
                 diffs.append(_Diff(T.ITEM_WITH_FALSE_REMOVED_FROM_CLOSED_CONTENT_MODEL, where))
             else:
-                diffs.append(
-                    _Diff(T.ITEM_REMOVED_FROM_CLOSED_CONTENT_MODEL, where, "the reader rejects this item")
-                )
+                diffs.append(_Diff(T.ITEM_REMOVED_FROM_CLOSED_CONTENT_MODEL, where, "the reader rejects this item"))
         writer_model, writer_rest = _rest_model(old.doc, old_rest)
         for index in range(len(old_prefix), len(new_prefix)):
             where = (keyword, str(index))
@@ -1690,9 +1627,7 @@ def _bound(raw: dict[str, Any], inclusive_keyword: str, exclusive_keyword: str, 
     flag = raw.get(exclusive_keyword)
     if inclusive is not None:
         # Draft 4 spells an exclusive limit as a boolean beside maximum/minimum.
-        candidates.append(
-            _Bound(inclusive, flag is True, exclusive_keyword if flag is True else inclusive_keyword)
-        )
+        candidates.append(_Bound(inclusive, flag is True, exclusive_keyword if flag is True else inclusive_keyword))
     exclusive = _number(flag)
     if exclusive is not None:
         candidates.append(_Bound(exclusive, True, exclusive_keyword))
@@ -1705,18 +1640,14 @@ def _bound(raw: dict[str, Any], inclusive_keyword: str, exclusive_keyword: str, 
 
 
 def _compare_bound(old: dict[str, Any], new: dict[str, Any], upper: bool) -> list[_Diff]:
-    inclusive_keyword, exclusive_keyword = (
-        ("maximum", "exclusiveMaximum") if upper else ("minimum", "exclusiveMinimum")
-    )
+    inclusive_keyword, exclusive_keyword = ("maximum", "exclusiveMaximum") if upper else ("minimum", "exclusiveMinimum")
     old_bound = _bound(old, inclusive_keyword, exclusive_keyword, upper)
     new_bound = _bound(new, inclusive_keyword, exclusive_keyword, upper)
     if old_bound is None and new_bound is None:
         return []
     if old_bound is None:
         assert new_bound is not None
-        return [
-            _Diff(f"{_family(new_bound.keyword)}_ADDED", (new_bound.keyword,), f"limit {new_bound.value}")
-        ]
+        return [_Diff(f"{_family(new_bound.keyword)}_ADDED", (new_bound.keyword,), f"limit {new_bound.value}")]
     if new_bound is None:
         return [_Diff(f"{_family(old_bound.keyword)}_REMOVED", (old_bound.keyword,))]
     if old_bound.value == new_bound.value and old_bound.exclusive == new_bound.exclusive:
@@ -1758,13 +1689,9 @@ def _compare_number(old: dict[str, Any], new: dict[str, Any]) -> list[_Diff]:
         # Every multiple of the old step is a multiple of the new one (10 -> 2, 0.5 -> 0.25).
         diffs.append(_Diff(T.MULTIPLE_OF_REDUCED, where))
     elif (new_step / old_step).denominator == 1:
-        diffs.append(
-            _Diff(T.MULTIPLE_OF_EXPANDED, where, f"{old.get('multipleOf')} -> {new.get('multipleOf')}")
-        )
+        diffs.append(_Diff(T.MULTIPLE_OF_EXPANDED, where, f"{old.get('multipleOf')} -> {new.get('multipleOf')}"))
     else:
-        diffs.append(
-            _Diff(T.MULTIPLE_OF_CHANGED, where, f"{old.get('multipleOf')} -> {new.get('multipleOf')}")
-        )
+        diffs.append(_Diff(T.MULTIPLE_OF_CHANGED, where, f"{old.get('multipleOf')} -> {new.get('multipleOf')}"))
     return diffs
 
 

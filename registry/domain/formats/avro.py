@@ -743,7 +743,8 @@ def _spelled_out(schema: object, namespace: str) -> object:
         if kind in ("record", "error") and isinstance(schema.get("fields"), list):
             spelled["fields"] = [
                 {**field, "type": _spelled_out(field["type"], namespace)}
-                if isinstance(field, dict) and "type" in field else field
+                if isinstance(field, dict) and "type" in field
+                else field
                 for field in schema["fields"]
             ]
     elif kind == "array" and "items" in schema:
@@ -1349,9 +1350,7 @@ class AvroHandler:
                 )
             ]
 
-    def compile_validator(
-        self, document: Any, options: ValidationOptions = NO_VALIDATION_OPTIONS
-    ) -> AvroValidator:
+    def compile_validator(self, document: Any, options: ValidationOptions = NO_VALIDATION_OPTIONS) -> AvroValidator:
         """A reusable validator for documents in ``options.encoding``: ``"json"`` (union
         values bare, the default) or ``"avro-json"`` (Avro's JSON encoding, union values wrapped)."""
         encoding = options.encoding or AvroJsonEncoding.JSON

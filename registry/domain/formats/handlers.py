@@ -153,9 +153,7 @@ class JsonSchemaHandler:
             )
         ]
 
-    def compile_validator(
-        self, document: Any, options: ValidationOptions = NO_VALIDATION_OPTIONS
-    ) -> DocumentValidator:
+    def compile_validator(self, document: Any, options: ValidationOptions = NO_VALIDATION_OPTIONS) -> DocumentValidator:
         schema, references = _schema_and_resources(document)
         return json_schema.compile_validator(schema, references)  # JSON Schema has no reading options
 
@@ -170,9 +168,7 @@ def _with_references(document: Any, dependencies: list[Dependency]) -> json_sche
             raise InvalidSchema(
                 message, problems=[SchemaProblem(location=f"{dependency.name}#", message=message)]
             ) from None
-    return json_schema.SchemaWithReferences(
-        document, tuple(loaded), json_schema.reference_resources(document, loaded)
-    )
+    return json_schema.SchemaWithReferences(document, tuple(loaded), json_schema.reference_resources(document, loaded))
 
 
 def _parts(document: Any) -> tuple[Any, tuple[tuple[str, Any], ...]]:

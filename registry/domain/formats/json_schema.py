@@ -419,9 +419,7 @@ def _pattern_matches(pattern: str, text: str) -> bool:
         raise TimeoutError("regex time budget for this document is spent")
     started = time.perf_counter()
     try:
-        return (
-            compiled.search(text, timeout=min(PATTERN_MATCH_TIMEOUT_SECONDS, context.remaining)) is not None
-        )
+        return compiled.search(text, timeout=min(PATTERN_MATCH_TIMEOUT_SECONDS, context.remaining)) is not None
     finally:
         context.remaining -= time.perf_counter() - started
 
@@ -440,9 +438,7 @@ def _pattern_matches_or_unknown(pattern: str, text: str) -> bool:
 # --------------------------------------------------------------------------------------
 
 _DATE = _stdlib_re.compile(r"(\d{4})-(\d{2})-(\d{2})", _stdlib_re.ASCII)
-_TIME = _stdlib_re.compile(
-    r"(\d{2}):(\d{2}):(\d{2})(?:\.\d+)?(?:([Zz])|([+-])(\d{2}):(\d{2}))", _stdlib_re.ASCII
-)
+_TIME = _stdlib_re.compile(r"(\d{2}):(\d{2}):(\d{2})(?:\.\d+)?(?:([Zz])|([+-])(\d{2}):(\d{2}))", _stdlib_re.ASCII)
 _IPV4 = _stdlib_re.compile(r"\d{1,3}(?:\.\d{1,3}){3}", _stdlib_re.ASCII)
 
 
@@ -551,9 +547,7 @@ def _format_checker(formats: frozenset[str]) -> FormatChecker:
 # --------------------------------------------------------------------------------------
 
 
-def _ref_keyword(
-    validator: Any, ref: str, instance: object, schema: Mapping[str, Any]
-) -> Iterator[ValidationError]:
+def _ref_keyword(validator: Any, ref: str, instance: object, schema: Mapping[str, Any]) -> Iterator[ValidationError]:
     # jsonschema leaves "$ref" out of schema paths; the standard keyword location has it.
     for error in validator._validate_reference(ref=ref, instance=instance):
         error.relative_schema_path.appendleft("$ref")
@@ -611,8 +605,7 @@ def _additional_property_names(instance: Mapping[str, Any], schema: Mapping[str,
     return [
         name
         for name in instance
-        if name not in properties
-        and not any(_pattern_matches_or_unknown(pattern, name) for pattern in patterns)
+        if name not in properties and not any(_pattern_matches_or_unknown(pattern, name) for pattern in patterns)
     ]
 
 
@@ -645,9 +638,7 @@ def _is_valid(errors: Iterator[ValidationError]) -> bool:
     return next(errors, None) is None
 
 
-def _evaluated_property_names(
-    validator: Any, instance: Mapping[str, Any], schema: object, draft2019: bool
-) -> set[str]:
+def _evaluated_property_names(validator: Any, instance: Mapping[str, Any], schema: object, draft2019: bool) -> set[str]:
     """Port of jsonschema's helper (2020-12 and 2019-09 variants) with ECMA patterns."""
     if not isinstance(schema, dict):
         return set()
@@ -683,9 +674,7 @@ def _evaluated_property_names(
         for keyword in ("additionalProperties", "unevaluatedProperties"):
             if (subschema := schema.get(keyword)) is None:
                 continue
-            evaluated.update(
-                name for name, value in instance.items() if _is_valid(validator.descend(value, subschema))
-            )
+            evaluated.update(name for name, value in instance.items() if _is_valid(validator.descend(value, subschema)))
 
     for pattern in schema.get("patternProperties", {}):
         evaluated.update(name for name in instance if _pattern_matches_or_unknown(pattern, name))
@@ -730,8 +719,7 @@ def _unevaluated_properties_keyword(draft2019: bool) -> Callable[..., Iterator[V
         else:
             joined, verb = _quoted_names(failing)
             yield ValidationError(
-                f"Unevaluated properties are not valid under the given schema ({joined} {verb} "
-                "unevaluated and invalid)"
+                f"Unevaluated properties are not valid under the given schema ({joined} {verb} unevaluated and invalid)"
             )
 
     return unevaluated_properties
@@ -875,15 +863,9 @@ def _build_dialect(
 _DIALECTS: dict[str, _Dialect] = {
     dialect.name: dialect
     for dialect in (
-        _build_dialect(
-            "draft-04", jsonschema.validators.Draft4Validator, _DRAFT4_KEYWORDS, _DRAFT4_FORMATS, ("$ref",)
-        ),
-        _build_dialect(
-            "draft-06", jsonschema.validators.Draft6Validator, _DRAFT6_KEYWORDS, _DRAFT4_FORMATS, ("$ref",)
-        ),
-        _build_dialect(
-            "draft-07", jsonschema.validators.Draft7Validator, _DRAFT7_KEYWORDS, _DRAFT7_FORMATS, ("$ref",)
-        ),
+        _build_dialect("draft-04", jsonschema.validators.Draft4Validator, _DRAFT4_KEYWORDS, _DRAFT4_FORMATS, ("$ref",)),
+        _build_dialect("draft-06", jsonschema.validators.Draft6Validator, _DRAFT6_KEYWORDS, _DRAFT4_FORMATS, ("$ref",)),
+        _build_dialect("draft-07", jsonschema.validators.Draft7Validator, _DRAFT7_KEYWORDS, _DRAFT7_FORMATS, ("$ref",)),
         _build_dialect(
             "2019-09",
             jsonschema.validators.Draft201909Validator,
@@ -1218,9 +1200,7 @@ def _reference_pointers(document: object, references: Mapping[str, object] | Non
     return pointers
 
 
-def _schema_graph(
-    document: object, dialect: _Dialect, references: Mapping[str, object] | None = None
-) -> _SchemaGraph:
+def _schema_graph(document: object, dialect: _Dialect, references: Mapping[str, object] | None = None) -> _SchemaGraph:
     """Walks keyword positions and, beyond them, the targets of ``$ref``s (which may sit
     anywhere in the document, e.g. under an unknown keyword, or in a referenced schema),
     so that every schema the validator can evaluate gets the same checks."""
@@ -1382,9 +1362,7 @@ def reference_resources(document: object, dependencies: Iterable[tuple[str, obje
     return resources
 
 
-def _reference_problems(
-    references: Mapping[str, object], dialect: _Dialect, limits: Limits
-) -> list[SchemaProblem]:
+def _reference_problems(references: Mapping[str, object], dialect: _Dialect, limits: Limits) -> list[SchemaProblem]:
     """Referenced schemas were checked when they were registered; what matters here is
     that they are schemas of the same dialect and plain JSON within the limits."""
     problems: list[SchemaProblem] = []
@@ -1415,9 +1393,7 @@ def _reference_problems(
     return problems
 
 
-def parse_schema(
-    document: object, limits: Limits = Limits(), references: Mapping[str, object] | None = None
-) -> object:
+def parse_schema(document: object, limits: Limits = Limits(), references: Mapping[str, object] | None = None) -> object:
     """Check a parsed JSON Schema (dict or bool) and return it.
 
     Raises ``SchemaTooLarge`` past ``limits``; ``InvalidSchema`` (problems carry JSON
@@ -1518,11 +1494,7 @@ def _shorten(message: str, instance: object) -> str:
 
 
 def _is_false_stand_in(error: ValidationError) -> bool:
-    return (
-        error.validator == "not"
-        and isinstance(error.schema, dict)
-        and error.schema.get("$comment") is _FALSE_MARKER
-    )
+    return error.validator == "not" and isinstance(error.schema, dict) and error.schema.get("$comment") is _FALSE_MARKER
 
 
 def _message_of(error: ValidationError) -> str:

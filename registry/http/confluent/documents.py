@@ -71,9 +71,7 @@ def violation_text(violation: Violation) -> str:
     return f"{violation.type}{where}: {violation.message}{against}"
 
 
-def _add_type_and_references(
-    body: dict[str, Any], fmt: SchemaFormat, references: tuple[SchemaReference, ...]
-) -> None:
+def _add_type_and_references(body: dict[str, Any], fmt: SchemaFormat, references: tuple[SchemaReference, ...]) -> None:
     # Confluent leaves out schemaType for Avro, its default, and references when there are none;
     # clients treat a missing schemaType as AVRO.
     if fmt is not SchemaFormat.AVRO:

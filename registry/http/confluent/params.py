@@ -24,13 +24,15 @@ MAX_REFERENCES = 1000
 
 # What Confluent's resources consume. A request without Content-Type is read as
 # application/octet-stream, as JAX-RS does: curl and old clients send none.
-REQUEST_MEDIA_TYPES = frozenset({
-    "application/vnd.schemaregistry.v1+json",
-    "application/vnd.schemaregistry+json",
-    "application/json",
-    "application/octet-stream",
-    "",
-})
+REQUEST_MEDIA_TYPES = frozenset(
+    {
+        "application/vnd.schemaregistry.v1+json",
+        "application/vnd.schemaregistry+json",
+        "application/json",
+        "application/octet-stream",
+        "",
+    }
+)
 
 
 def read_body(req: falcon.Request, max_bytes: int) -> dict[str, Any]:
@@ -57,7 +59,7 @@ def window(req: falcon.Request, items: Sequence[Item]) -> list[Item]:
     limit = _int_param(req, "limit", -1)
     if offset < 0:
         raise InvalidRequest("query parameter 'offset' must not be negative", field="offset")
-    return list(items[offset:] if limit <= 0 else items[offset:offset + limit])
+    return list(items[offset:] if limit <= 0 else items[offset : offset + limit])
 
 
 def _int_param(req: falcon.Request, name: str, default: int) -> int:
@@ -140,8 +142,9 @@ def _schema_type(value: Any) -> SchemaFormat:
     try:
         return SchemaFormat(value.strip().upper())
     except ValueError:
-        raise UnsupportedFormat(f"unknown schemaType {value[:100]!r}; expected one of {allowed}",
-                                field="schemaType") from None
+        raise UnsupportedFormat(
+            f"unknown schemaType {value[:100]!r}; expected one of {allowed}", field="schemaType"
+        ) from None
 
 
 def _references(value: Any) -> tuple[SchemaReference, ...]:

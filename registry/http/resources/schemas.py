@@ -120,7 +120,8 @@ def parse_filter(req: falcon.Request) -> SchemaFilter:
         name=params["name"],
         subject_prefix=params["subject_prefix"],
         format=fields.parse_choice(params["format"], "format", SchemaFormat, aliases=FORMAT_ALIASES)
-        if params["format"] else None,
+        if params["format"]
+        else None,
         state=fields.parse_choice(params["state"], "state", SchemaState) if params["state"] else None,
         tag=params["tag"],
     )
@@ -149,8 +150,9 @@ class SchemaCollection:
 
 
 class SchemaItem:
-    def __init__(self, service: RegistryService, rendered: representations.RenderedSchemas,
-                 max_body_bytes: int) -> None:
+    def __init__(
+        self, service: RegistryService, rendered: representations.RenderedSchemas, max_body_bytes: int
+    ) -> None:
         self._service = service
         self._rendered = rendered
         self._max_body_bytes = max_body_bytes

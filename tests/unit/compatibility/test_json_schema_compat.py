@@ -145,9 +145,7 @@ CASES: list[Case] = [
         (TYPE_NARROWED,),
         (),
     ),
-    case(
-        "type-object-added-beside-properties", {"properties": {"a": S}}, obj({"a": S}), (TYPE_NARROWED,), ()
-    ),
+    case("type-object-added-beside-properties", {"properties": {"a": S}}, obj({"a": S}), (TYPE_NARROWED,), ()),
     # --- boolean schemas ---------------------------------------------------------------------
     case("bool-true-to-false", True, False, (TYPE_CHANGED,), ()),
     case("bool-empty-object-is-true", {}, True),
@@ -195,9 +193,7 @@ CASES: list[Case] = [
         ("FORMAT_CHANGED",),
     ),
     case("string-keywords-ignored-for-numbers", N, {"type": "number", "maxLength": 3}),
-    case(
-        "string-limits-on-untyped-schema", {"maxLength": 5}, {"maxLength": 4}, ("MAX_LENGTH_DECREASED",), ()
-    ),
+    case("string-limits-on-untyped-schema", {"maxLength": 5}, {"maxLength": 4}, ("MAX_LENGTH_DECREASED",), ()),
     # --- numbers -----------------------------------------------------------------------------
     case(
         "number-maximum-decreased",
@@ -353,9 +349,7 @@ CASES: list[Case] = [
     ),
     # --- objects: open content model ---------------------------------------------------------
     case("open-property-added", obj({"a": S}), obj({"a": S, "b": N}), (OPEN_ADDED,), (), backward_lenient=()),
-    case(
-        "open-property-removed", obj({"a": S, "b": N}), obj({"a": S}), (), (OPEN_ADDED,), forward_lenient=()
-    ),
+    case("open-property-removed", obj({"a": S, "b": N}), obj({"a": S}), (), (OPEN_ADDED,), forward_lenient=()),
     case(
         "open-explicit-true-property-added",
         obj({"a": S}, additionalProperties=True),
@@ -631,9 +625,7 @@ CASES: list[Case] = [
         ("DEPENDENCY_ARRAY_CHANGED",),
         ("DEPENDENCY_ARRAY_CHANGED",),
     ),
-    case(
-        "dependentRequired-added", obj(), obj(dependentRequired={"a": ["b"]}), ("DEPENDENCY_ARRAY_ADDED",), ()
-    ),
+    case("dependentRequired-added", obj(), obj(dependentRequired={"a": ["b"]}), ("DEPENDENCY_ARRAY_ADDED",), ()),
     case(
         "dependencies-to-dependentRequired",
         obj(dependencies={"a": ["b"]}),
@@ -1257,16 +1249,12 @@ SAMPLE_VALUES = [
 
 scalar_values = st.sampled_from(SCALARS)
 leaf_schemas = st.one_of(
-    st.sampled_from(
-        [{"type": kind} for kind in ("string", "integer", "number", "boolean", "null", "array", "object")]
-    ),
+    st.sampled_from([{"type": kind} for kind in ("string", "integer", "number", "boolean", "null", "array", "object")]),
     st.builds(lambda n: {"type": "string", "maxLength": n}, st.integers(0, 5)),
     st.builds(lambda n: {"type": "string", "minLength": n}, st.integers(0, 5)),
     st.builds(lambda n: {"maxLength": n}, st.integers(0, 5)),
     st.sampled_from([{"type": "string", "pattern": "^a"}, {"type": "string", "pattern": "c$"}]),
-    st.builds(
-        lambda n: {"type": "integer", "minimum": n}, scalar_values.filter(lambda v: type(v) in (int, float))
-    ),
+    st.builds(lambda n: {"type": "integer", "minimum": n}, scalar_values.filter(lambda v: type(v) in (int, float))),
     st.builds(lambda n: {"type": "number", "maximum": n}, st.sampled_from([0, 2, 2.5, 10])),
     st.builds(lambda n: {"type": "number", "exclusiveMinimum": n}, st.sampled_from([0, 2, 2.5, 10])),
     st.builds(lambda n: {"type": "number", "multipleOf": n}, st.sampled_from([0.5, 1, 2, 5])),
@@ -1280,9 +1268,7 @@ sub_schemas = st.recursive(
         st.builds(lambda a, b: {"anyOf": [a, b]}, inner, inner),
         st.builds(lambda a, b: {"allOf": [a, b]}, inner, inner),
         st.builds(lambda a: {"not": a}, inner),
-        st.builds(
-            lambda items, limit: arr(items=items, **limit), inner, st.sampled_from([{}, {"maxItems": 1}])
-        ),
+        st.builds(lambda items, limit: arr(items=items, **limit), inner, st.sampled_from([{}, {"maxItems": 1}])),
         st.builds(
             lambda prefix, rest: arr(prefixItems=prefix, **rest),
             st.lists(inner, max_size=2),
@@ -1367,9 +1353,7 @@ def _values_valid_under(schema: object) -> list[object]:
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow], derandomize=True)
 @given(schema_pairs(), st.data())
-def test_compatible_means_every_old_document_stays_valid(
-    pair: tuple[dict, dict], data: st.DataObject
-) -> None:
+def test_compatible_means_every_old_document_stays_valid(pair: tuple[dict, dict], data: st.DataObject) -> None:
     old, new = pair
     if backward_violations(old, new):
         return

@@ -25,8 +25,11 @@ BASES: list[dict[str, Any]] = [
     {"type": "object", "properties": {"id": {"type": "string"}, "n": {"type": "integer"}}, "required": ["id"]},
     {"type": "object", "properties": {"id": {"type": "string", "maxLength": 8}}, "additionalProperties": False},
     {"type": "object", "properties": {"tags": {"type": "array", "items": {"type": "string"}, "maxItems": 3}}},
-    {"type": "object", "properties": {"kind": {"enum": ["a", "b"]}, "score": {"type": "number", "minimum": 0}},
-     "required": ["kind"]},
+    {
+        "type": "object",
+        "properties": {"kind": {"enum": ["a", "b"]}, "score": {"type": "number", "minimum": 0}},
+        "required": ["kind"],
+    },
     {"type": "array", "items": {"type": "integer", "maximum": 100}},
     {"type": ["string", "null"], "minLength": 1},
     {"type": "object", "properties": {"p": {"type": "string"}}, "additionalProperties": {"type": "integer"}},
@@ -46,11 +49,13 @@ MUTATIONS: dict[str, Mutation] = {
     "add-optional-property": lambda s: _props(s).__setitem__("extra", {"type": "boolean"}),
     "close-model": lambda s: s.__setitem__("additionalProperties", False),
     "open-model": lambda s: s.pop("additionalProperties", None),
-    "widen-type": lambda s: s.__setitem__("type", ["string", "integer", "array", "object", "null", "number"])
-    if "type" in s else None,
+    "widen-type": lambda s: (
+        s.__setitem__("type", ["string", "integer", "array", "object", "null", "number"]) if "type" in s else None
+    ),
     "narrow-type": lambda s: s.__setitem__("type", "object") if "type" in s else None,
-    "integer-to-number": lambda s: s.get("items", {}).__setitem__("type", "number")
-    if isinstance(s.get("items"), dict) else None,
+    "integer-to-number": lambda s: (
+        s.get("items", {}).__setitem__("type", "number") if isinstance(s.get("items"), dict) else None
+    ),
     "number-to-integer": lambda s: _props(s).get("score", {}).__setitem__("type", "integer"),
     "grow-enum": lambda s: _props(s).get("kind", {}).__setitem__("enum", ["a", "b", "c"]),
     "shrink-enum": lambda s: _props(s).get("kind", {}).__setitem__("enum", ["a"]),
@@ -58,14 +63,18 @@ MUTATIONS: dict[str, Mutation] = {
     "relax-max-length": lambda s: _props(s).get("id", {}).pop("maxLength", None),
     "add-min-length": lambda s: s.__setitem__("minLength", 3) if s.get("type") == ["string", "null"] else None,
     "raise-minimum": lambda s: _props(s).get("score", {}).__setitem__("minimum", 10),
-    "lower-maximum": lambda s: s.get("items", {}).__setitem__("maximum", 5) if isinstance(s.get("items"), dict)
-    else None,
+    "lower-maximum": lambda s: (
+        s.get("items", {}).__setitem__("maximum", 5) if isinstance(s.get("items"), dict) else None
+    ),
     "drop-max-items": lambda s: _props(s).get("tags", {}).pop("maxItems", None),
     "lower-max-items": lambda s: _props(s).get("tags", {}).__setitem__("maxItems", 1),
     "property-type-change": lambda s: _props(s).__setitem__("id", {"type": "integer"}) if "id" in _props(s) else None,
     "remove-property": lambda s: _props(s).pop("n", None),
-    "additional-schema-narrowed": lambda s: s.__setitem__("additionalProperties", {"type": "integer", "maximum": 1})
-    if isinstance(s.get("additionalProperties"), dict) else None,
+    "additional-schema-narrowed": lambda s: (
+        s.__setitem__("additionalProperties", {"type": "integer", "maximum": 1})
+        if isinstance(s.get("additionalProperties"), dict)
+        else None
+    ),
     "anyof-branch-added": lambda s: s["anyOf"].append({"type": "null"}) if "anyOf" in s else None,
     "anyof-branch-removed": lambda s: s["anyOf"].pop() if "anyOf" in s else None,
     "add-pattern": lambda s: _props(s).get("id", {}).__setitem__("pattern", "^x"),

@@ -701,23 +701,50 @@ def test_documents_validated_as_json_text_payloads() -> None:
 
 
 SPELLINGS_OF_ONE_SCHEMA = [
-    {"type": "record", "name": "acme.Order", "fields": [
-        {"name": "id", "type": "string"},
-        {"name": "item", "type": {"type": "record", "name": "Item", "fields": [{"name": "sku", "type": "string"}]}},
-        {"name": "spare", "type": ["null", "Item"], "default": None},
-    ]},
-    {"type": "record", "namespace": "acme", "name": "Order", "fields": [
-        {"name": "id", "type": {"type": "string"}},
-        {"name": "item", "type": {"type": "record", "name": "acme.Item", "fields": [
-            {"name": "sku", "type": {"type": "string"}}]}},
-        {"name": "spare", "type": ["null", "Item"], "default": None},
-    ]},
-    {"fields": [
-        {"type": "string", "name": "id"},
-        {"type": {"fields": [{"type": "string", "name": "sku"}], "name": "Item", "namespace": "acme", "type": "record"},
-         "name": "item"},
-        {"default": None, "type": ["null", "acme.Item"], "name": "spare"},
-    ], "name": "Order", "namespace": "acme", "type": "record"},
+    {
+        "type": "record",
+        "name": "acme.Order",
+        "fields": [
+            {"name": "id", "type": "string"},
+            {"name": "item", "type": {"type": "record", "name": "Item", "fields": [{"name": "sku", "type": "string"}]}},
+            {"name": "spare", "type": ["null", "Item"], "default": None},
+        ],
+    },
+    {
+        "type": "record",
+        "namespace": "acme",
+        "name": "Order",
+        "fields": [
+            {"name": "id", "type": {"type": "string"}},
+            {
+                "name": "item",
+                "type": {
+                    "type": "record",
+                    "name": "acme.Item",
+                    "fields": [{"name": "sku", "type": {"type": "string"}}],
+                },
+            },
+            {"name": "spare", "type": ["null", "Item"], "default": None},
+        ],
+    },
+    {
+        "fields": [
+            {"type": "string", "name": "id"},
+            {
+                "type": {
+                    "fields": [{"type": "string", "name": "sku"}],
+                    "name": "Item",
+                    "namespace": "acme",
+                    "type": "record",
+                },
+                "name": "item",
+            },
+            {"default": None, "type": ["null", "acme.Item"], "name": "spare"},
+        ],
+        "name": "Order",
+        "namespace": "acme",
+        "type": "record",
+    },
 ]
 
 
@@ -734,8 +761,11 @@ def test_spellings_of_one_schema_share_a_content_hash() -> None:
         {"type": "record", "name": "other.Order", "fields": [{"name": "id", "type": "string"}]},
         {"type": "record", "name": "acme.Order", "aliases": ["Old"], "fields": [{"name": "id", "type": "string"}]},
         {"type": "record", "name": "acme.Order", "fields": [{"name": "id", "type": "string", "default": ""}]},
-        {"type": "record", "name": "acme.Order", "fields": [
-            {"name": "id", "type": {"type": "string", "logicalType": "uuid"}}]},
+        {
+            "type": "record",
+            "name": "acme.Order",
+            "fields": [{"name": "id", "type": {"type": "string", "logicalType": "uuid"}}],
+        },
     ],
 )
 def test_what_changes_meaning_or_annotations_changes_the_hash(changed: dict[str, Any]) -> None:

@@ -321,9 +321,7 @@ def test_a_ref_to_a_root_naming_its_dialect_keeps_ecma_patterns_and_time_limits(
 
 def test_recursion_through_a_child_value_is_fine() -> None:
     tree = {
-        "$defs": {
-            "node": {"type": "object", "properties": {"children": {"items": {"$ref": "#/$defs/node"}}}}
-        },
+        "$defs": {"node": {"type": "object", "properties": {"children": {"items": {"$ref": "#/$defs/node"}}}}},
         "$ref": "#/$defs/node",
     }
     assert is_valid(tree, {"children": [{"children": []}]})
@@ -767,9 +765,7 @@ def test_one_of_matching_twice() -> None:
         (False, 1, "", ""),
     ],
 )
-def test_false_schema_is_reported_where_it_is(
-    schema: object, instance: object, path: str, schema_path: str
-) -> None:
+def test_false_schema_is_reported_where_it_is(schema: object, instance: object, path: str, schema_path: str) -> None:
     [issue] = issues(schema, instance)
     assert (issue.path, issue.keyword, issue.schema_path) == (path, "false", schema_path)
     assert issue.message.startswith("False schema does not allow")
@@ -825,9 +821,7 @@ def test_draft4_id_scoped_ref() -> None:
 def test_draft6_numeric_exclusive_maximum_and_contains() -> None:
     schema = {"$schema": DRAFT6, "exclusiveMaximum": 5}
     assert is_valid(schema, 4) and not is_valid(schema, 5)
-    assert [issue.keyword for issue in issues({"$schema": DRAFT6, "contains": {"const": 1}}, [2])] == [
-        "contains"
-    ]
+    assert [issue.keyword for issue in issues({"$schema": DRAFT6, "contains": {"const": 1}}, [2])] == ["contains"]
 
 
 def test_draft7_if_then_else() -> None:
@@ -938,9 +932,7 @@ def test_compiled_validator_is_safe_to_share_between_threads() -> None:
 
     def work(_: int) -> bool:
         start.wait()
-        return all(
-            validator.validate(good) == [] and validator.validate(bad) == expected_bad for _ in range(50)
-        )
+        return all(validator.validate(good) == [] and validator.validate(bad) == expected_bad for _ in range(50))
 
     with ThreadPoolExecutor(max_workers=8) as pool:
         assert all(pool.map(work, range(8)))
