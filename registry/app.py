@@ -13,7 +13,7 @@ from registry.cache.shared import NoSharedCache, RedisCache, SharedCache
 from registry.cache.tiered import TieredSchemaCache
 from registry.config import Settings
 from registry.domain.errors import RegistryError
-from registry.domain.formats.handlers import default_formats
+from registry.domain.formats.registry import default_formats
 from registry.domain.records import SchemaVersion
 from registry.domain.service import RegistryService
 from registry.health import HealthProbe, Readiness

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 
 import orjson
 
-from registry.domain.formats.handlers import Dependency
+from registry.domain.formats.base import Dependency
 from registry.domain.records import SchemaReference
 
 

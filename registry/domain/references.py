@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from typing import Protocol
 
 from registry.domain.errors import InvalidSchema
-from registry.domain.formats.handlers import Dependency
+from registry.domain.formats.base import Dependency
 from registry.domain.model import SchemaFormat, SchemaProblem
 from registry.domain.records import SchemaReference, SchemaVersion
 from registry.lru import LocalCache

@@ -10,7 +10,9 @@ import logging
 from dataclasses import dataclass, field, replace
 from typing import Any, Generic, TypeVar
 
+from registry.domain.compatibility.base import CompatibilityRules
 from registry.domain.compatibility.checker import compared_versions, history_violations, pair_violations
+from registry.domain.compatibility.registry import CompatibilityRegistry, default_compatibility
 from registry.domain.errors import (
     CompatibilityModeConflict,
     IncompatibleSchema,
@@ -32,7 +34,8 @@ from registry.domain.errors import (
     VersionNotSoftDeleted,
     VersionSoftDeleted,
 )
-from registry.domain.formats.handlers import DocumentValidator, FormatHandler, FormatRegistry, ParsedSchema
+from registry.domain.formats.base import DocumentValidator, FormatHandler, ParsedSchema
+from registry.domain.formats.registry import FormatRegistry
 from registry.domain.identity import identity_hash
 from registry.domain.lifecycle import check_transition
 from registry.domain.model import (
@@ -133,10 +136,12 @@ class RegistryService:
         *,
         validator_cache_size: int,
         observer: ServiceObserver | None = None,
+        compatibility: CompatibilityRegistry | None = None,
     ) -> None:
         self._store = store
         self._cache = cache
         self._formats = formats
+        self._compatibility = compatibility or default_compatibility()
         # Compiled validators depend only on immutable content, so they never go stale.
         self._validators: LocalCache[DocumentValidator] = LocalCache(
             validator_cache_size, staleness_seconds=float("inf")
@@ -242,7 +247,9 @@ class RegistryService:
                 f"format=serialized applies to PROTOBUF schemas; schema {global_id} is {schema.format.value}",
                 field="format",
             )
-        handler = self._formats.get(SchemaFormat.PROTOBUF)
+        handler = self._formats.descriptor_format(schema.format)
+        if handler is None:
+            raise InvalidRequest(f"{schema.format.value} schemas have no serialized form", field="format")
         dependencies = self._references.for_stored(schema.global_id, schema.references, schema.format)
         return handler.serialized_descriptor(handler.load(schema.content, dependencies))
 
@@ -545,7 +552,11 @@ class RegistryService:
             )
         handler = self._formats.get(candidate.format)
         violations = pair_violations(
-            handler, self._load(handler, candidate), self._load(handler, existing), mode, policy
+            self._compatibility.get(candidate.format),
+            self._load(handler, candidate),
+            self._load(handler, existing),
+            mode,
+            policy,
         )
         self._observer.compatibility_check("compatible" if not violations else "incompatible")
         return violations
@@ -565,7 +576,9 @@ class RegistryService:
             violations = (
                 []
                 if duplicate
-                else history_violations(handler, parsed.document, history, effective.mode, effective.policy)
+                else history_violations(
+                    self._compatibility.get(fmt), parsed.document, history, effective.mode, effective.policy
+                )
             )
         compared = [] if duplicate else [label for label, _ in compared_versions(history, effective.mode)]
         self._observer.compatibility_check("compatible" if not violations else "incompatible")
@@ -597,7 +610,11 @@ class RegistryService:
         violations = [
             replace(violation, version=str(existing.version_number))
             for violation in pair_violations(
-                handler, parsed.document, self._load(handler, existing), effective.mode, effective.policy
+                self._compatibility.get(fmt),
+                parsed.document,
+                self._load(handler, existing),
+                effective.mode,
+                effective.policy,
             )
         ]
         self._observer.compatibility_check("compatible" if not violations else "incompatible")
@@ -670,7 +687,9 @@ class RegistryService:
 
         history = self._history(handler, live)
         if not importing:  # an import copies another registry's history as it was
-            violations = history_violations(handler, parsed.document, history, effective.mode, effective.policy)
+            violations = history_violations(
+                self._compatibility.get(request.format), parsed.document, history, effective.mode, effective.policy
+            )
             if violations:
                 raise IncompatibleSchema(
                     f"the schema is not {effective.mode.value} compatible with subject {session.subject!r}",
@@ -683,7 +702,9 @@ class RegistryService:
         elif importing and request.version_number is not None:
             version = SemVer(request.version_number, 0, 0)
         else:
-            version = next_version(highest, self._bump(handler, history, parsed, effective.policy))
+            version = next_version(
+                highest, self._bump(handler, self._compatibility.get(request.format), history, parsed, effective.policy)
+            )
         if session.has_any_version and session.is_taken(version, number):
             raise VersionConflict(
                 f"subject '{session.subject}' already has version {number} or {version}",
@@ -801,7 +822,11 @@ class RegistryService:
 
     @staticmethod
     def _bump(
-        handler: FormatHandler, history: list[tuple[str, Any]], parsed: ParsedSchema, policy: CompatibilityPolicy
+        handler: FormatHandler,
+        rules: CompatibilityRules,
+        history: list[tuple[str, Any]],
+        parsed: ParsedSchema,
+        policy: CompatibilityPolicy,
     ) -> Bump:
         if not history:
             return Bump.MAJOR
@@ -809,7 +834,7 @@ class RegistryService:
         if handler.only_annotations_differ(latest, parsed.document):
             return Bump.PATCH
         # Decided by a BACKWARD check whatever the subject's mode, NONE included.
-        if not handler.backward_violations(latest, parsed.document, policy):
+        if not rules.backward_violations(latest, parsed.document, policy):
             return Bump.MINOR
         return Bump.MAJOR
 

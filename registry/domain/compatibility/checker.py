@@ -12,14 +12,14 @@ from collections.abc import Sequence
 from dataclasses import replace
 from typing import Any, TypeVar
 
-from registry.domain.formats.handlers import FormatHandler
+from registry.domain.compatibility.base import CompatibilityRules
 from registry.domain.model import CompatibilityMode, CompatibilityPolicy, Violation
 
 Item = TypeVar("Item")
 
 
 def pair_violations(
-    handler: FormatHandler,
+    rules: CompatibilityRules,
     candidate: Any,
     existing: Any,
     mode: CompatibilityMode,
@@ -31,9 +31,9 @@ def pair_violations(
     """
     violations: list[Violation] = []
     if mode.checks_backward:
-        violations.extend(handler.backward_violations(existing, candidate, policy))
+        violations.extend(rules.backward_violations(existing, candidate, policy))
     if mode.checks_forward:
-        for violation in handler.backward_violations(candidate, existing, policy):
+        for violation in rules.backward_violations(candidate, existing, policy):
             if violation not in violations:
                 violations.append(violation)
     return violations
@@ -47,7 +47,7 @@ def compared_versions(live_versions: Sequence[Item], mode: CompatibilityMode) ->
 
 
 def history_violations(
-    handler: FormatHandler,
+    rules: CompatibilityRules,
     candidate: Any,
     live_versions: Sequence[tuple[str, Any]],
     mode: CompatibilityMode,
@@ -58,7 +58,6 @@ def history_violations(
     violations: list[Violation] = []
     for label, document in reversed(compared_versions(live_versions, mode)):
         violations.extend(
-            replace(violation, version=label)
-            for violation in pair_violations(handler, candidate, document, mode, policy)
+            replace(violation, version=label) for violation in pair_violations(rules, candidate, document, mode, policy)
         )
     return violations

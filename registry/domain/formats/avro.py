@@ -65,13 +65,14 @@ from collections import OrderedDict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import avro.errors
 import avro.schema
 import orjson
 
 from registry.domain.errors import InvalidRequest, InvalidSchema, SchemaTooLarge
+from registry.domain.formats.base import Dependency, ParsedSchema, distinct_dependencies
 from registry.domain.model import (
     NO_VALIDATION_OPTIONS,
     CompatibilityPolicy,
@@ -82,9 +83,6 @@ from registry.domain.model import (
     Violation,
 )
 from registry.domain.pointers import escape_token
-
-if TYPE_CHECKING:
-    from registry.domain.formats.handlers import Dependency, ParsedSchema
 
 __all__ = [
     "AvroHandler",
@@ -1256,8 +1254,6 @@ class AvroHandler:
         (SchemaTooLarge past the limits). A ``str`` is always the schema's text: the
         primitive type string is ``'"string"'``. ``dependencies`` (flattened, each before
         those using it) define the named types the schema may use besides its own."""
-        # Imported here because handlers.py imports this module to register the format.
-        from registry.domain.formats.handlers import ParsedSchema
 
         if isinstance(schema, str):
             content = schema
@@ -1309,7 +1305,6 @@ class AvroHandler:
     def _load_dependencies(self, dependencies: Sequence[Dependency], *, check: bool) -> list[tuple[str, Any]]:
         if not dependencies:
             return []
-        from registry.domain.formats.handlers import distinct_dependencies
 
         loaded: list[tuple[str, Any]] = []
         for dependency in distinct_dependencies(dependencies):

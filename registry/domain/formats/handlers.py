@@ -4,80 +4,24 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
-from typing import Any, Protocol
+from dataclasses import replace
+from typing import Any
 
 import orjson
 
 from registry.domain.compatibility import json_schema as json_schema_compatibility
-from registry.domain.errors import InvalidSchema, UnsupportedFormat
+from registry.domain.errors import InvalidSchema
 from registry.domain.formats import json_schema
+from registry.domain.formats.base import Dependency, DocumentValidator, ParsedSchema, distinct_dependencies
 from registry.domain.model import (
     NO_VALIDATION_OPTIONS,
     CompatibilityPolicy,
     SchemaFormat,
     SchemaProblem,
-    ValidationIssue,
     ValidationOptions,
     Violation,
 )
 from registry.lru import LocalCache
-
-
-@dataclass(frozen=True, slots=True)
-class Dependency:
-    """A schema another one refers to, by the name it uses for it (a resolved Confluent reference)."""
-
-    # JSON Schema: the $ref URI (without fragment) that the referencing schema uses, e.g. "address.json" or
-    # "https://example.com/address.schema.json"; Avro: the fully-qualified name of a named type the dependency
-    # defines (e.g. "com.acme.Address"); Protobuf: the import path, e.g. "acme/address.proto"
-    name: str
-    content: str  # the referenced schema's registered text (same format as the referencing schema)
-
-
-def distinct_dependencies(dependencies: Sequence[Dependency]) -> list[Dependency]:
-    """The dependencies in the order given, each name once. A name given twice with the same
-    text counts once; with different texts it is refused (which one was meant is unknowable)."""
-    by_name: dict[str, Dependency] = {}
-    for dependency in dependencies:
-        known = by_name.setdefault(dependency.name, dependency)
-        if known.content != dependency.content:
-            message = f"two different schemas are given for the reference {dependency.name!r}"
-            raise InvalidSchema(message, problems=[SchemaProblem(location=dependency.name, message=message)])
-    return list(by_name.values())
-
-
-@dataclass(frozen=True, slots=True)
-class ParsedSchema:
-    format: SchemaFormat
-    # The parsed schema (JSON for JSON Schema), its references resolved: what the
-    # compatibility and validation code take.
-    document: Any
-    content: str  # the registered text
-    content_hash: str  # sha256 of the normalised text (dependencies excluded): equal for equal schemas
-
-
-class DocumentValidator(Protocol):
-    def validate(self, instance: object, max_errors: int = 100) -> list[ValidationIssue]: ...
-
-
-class FormatHandler(Protocol):
-    format: SchemaFormat
-
-    def parse(self, schema: Any, dependencies: Sequence[Dependency] = ()) -> ParsedSchema:
-        """Check a schema given as text or as parsed JSON, with the schemas it references
-        available (flattened and transitive, each before those using it); raise InvalidSchema."""
-
-    def load(self, content: str, dependencies: Sequence[Dependency] = ()) -> Any:
-        """The document of content that was checked (with these dependencies) when it was registered."""
-
-    def only_annotations_differ(self, old: Any, new: Any) -> bool: ...
-
-    def backward_violations(self, old: Any, new: Any, policy: CompatibilityPolicy) -> list[Violation]: ...
-
-    def compile_validator(
-        self, document: Any, options: ValidationOptions = NO_VALIDATION_OPTIONS
-    ) -> DocumentValidator: ...
 
 
 class JsonSchemaHandler:
@@ -185,31 +129,6 @@ def _schema_and_resources(document: Any) -> tuple[Any, Mapping[str, Any] | None]
 
 def _without_annotations(document: Any) -> str:
     return json_schema.canonical_text(json_schema.strip_annotations(document))
-
-
-class FormatRegistry:
-    def __init__(self, handlers: list[FormatHandler]) -> None:
-        self._handlers = {handler.format: handler for handler in handlers}
-
-    def supported(self) -> list[str]:
-        return sorted(fmt.value for fmt in self._handlers)
-
-    def get(self, fmt: SchemaFormat) -> FormatHandler:
-        handler = self._handlers.get(fmt)
-        if handler is None:
-            raise UnsupportedFormat(
-                f"{fmt.value} schemas are not supported yet; supported: "
-                + ", ".join(sorted(f.value for f in self._handlers)),
-                field="schema_type",
-            )
-        return handler
-
-
-def default_formats() -> FormatRegistry:
-    from registry.domain.formats.avro import AvroHandler
-    from registry.domain.formats.protobuf import ProtobufHandler
-
-    return FormatRegistry([JsonSchemaHandler(), AvroHandler(), ProtobufHandler()])
 
 
 def _as_json_pointer(path: str) -> str:

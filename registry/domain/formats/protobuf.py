@@ -72,13 +72,14 @@ import threading
 from collections import OrderedDict
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import grpc_tools
 from google.protobuf import descriptor_pb2, descriptor_pool, json_format, message_factory, text_format, unknown_fields
 from google.protobuf import message as message_module
 
 from registry.domain.errors import InvalidRequest, InvalidSchema, SchemaTooLarge
+from registry.domain.formats.base import Dependency, ParsedSchema, distinct_dependencies
 from registry.domain.model import (
     NO_VALIDATION_OPTIONS,
     CompatibilityPolicy,
@@ -89,9 +90,6 @@ from registry.domain.model import (
     Violation,
 )
 from registry.domain.pointers import escape_token
-
-if TYPE_CHECKING:
-    from registry.domain.formats.handlers import Dependency, ParsedSchema
 
 __all__ = [
     "COMPATIBLE_CHANGES",
@@ -446,7 +444,6 @@ def _check_dependencies(dependencies: Sequence[Dependency], limits: Limits) -> l
     ``json_format`` to handle the well-known types)."""
     if not dependencies:
         return []
-    from registry.domain.formats.handlers import distinct_dependencies
 
     checked: list[tuple[str, str]] = []
     for dependency in distinct_dependencies(dependencies):
@@ -1104,8 +1101,6 @@ class ProtobufHandler:
         Confluent's Protobuf serializers register and look up schemas: it is written as
         ``.proto`` text (see ``proto_text_from_descriptor``), which becomes the content and
         is compiled like any text, so it hashes as the equivalent hand-written text does."""
-        # Imported here: handlers.py will import this module to list it among the formats.
-        from registry.domain.formats.handlers import ParsedSchema
 
         _check_text(schema, self._limits)
         descriptor = _descriptor_from_base64(schema)

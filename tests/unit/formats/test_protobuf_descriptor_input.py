@@ -15,7 +15,7 @@ from google.protobuf import descriptor_pb2
 
 from registry.domain.errors import InvalidSchema
 from registry.domain.formats import protobuf as protobuf_module
-from registry.domain.formats.handlers import Dependency
+from registry.domain.formats.base import Dependency
 from registry.domain.formats.protobuf import ProtobufHandler, compile_proto, proto_text_from_descriptor
 
 # One handler for the module: its compile cache keeps the suite fast.
