@@ -6,9 +6,9 @@ from collections.abc import Iterable
 from typing import Any
 
 from registry.domain.compatibility.base import CompatibilityRules
+from registry.domain.compatibility.json_schema import JsonSchemaCompatibility
 from registry.domain.errors import UnsupportedFormat
 from registry.domain.formats.avro import AvroHandler
-from registry.domain.formats.handlers import JsonSchemaHandler
 from registry.domain.formats.protobuf import ProtobufHandler
 from registry.domain.model import CompatibilityPolicy, SchemaFormat, Violation
 
@@ -40,5 +40,5 @@ class _HandlerRules:
 
 def default_compatibility() -> CompatibilityRegistry:
     return CompatibilityRegistry(
-        [_HandlerRules(JsonSchemaHandler()), _HandlerRules(AvroHandler()), _HandlerRules(ProtobufHandler())]
+        [JsonSchemaCompatibility(), _HandlerRules(AvroHandler()), _HandlerRules(ProtobufHandler())]
     )

@@ -4,22 +4,18 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Mapping, Sequence
-from dataclasses import replace
 from typing import Any
 
 import orjson
 
-from registry.domain.compatibility import json_schema as json_schema_compatibility
 from registry.domain.errors import InvalidSchema
 from registry.domain.formats import json_schema
 from registry.domain.formats.base import Dependency, DocumentValidator, ParsedSchema, distinct_dependencies
 from registry.domain.model import (
     NO_VALIDATION_OPTIONS,
-    CompatibilityPolicy,
     SchemaFormat,
     SchemaProblem,
     ValidationOptions,
-    Violation,
 )
 from registry.lru import LocalCache
 
@@ -87,16 +83,6 @@ class JsonSchemaHandler:
             name: _without_annotations(doc) for name, doc in new_dependencies
         }
 
-    def backward_violations(self, old: Any, new: Any, policy: CompatibilityPolicy) -> list[Violation]:
-        old_schema, old_references = _schema_and_resources(old)
-        new_schema, new_references = _schema_and_resources(new)
-        return [
-            replace(violation, path=_as_json_pointer(violation.path))
-            for violation in json_schema_compatibility.backward_violations(
-                old_schema, new_schema, policy, old_references=old_references, new_references=new_references
-            )
-        ]
-
     def compile_validator(self, document: Any, options: ValidationOptions = NO_VALIDATION_OPTIONS) -> DocumentValidator:
         schema, references = _schema_and_resources(document)
         return json_schema.compile_validator(schema, references)  # JSON Schema has no reading options
@@ -129,11 +115,6 @@ def _schema_and_resources(document: Any) -> tuple[Any, Mapping[str, Any] | None]
 
 def _without_annotations(document: Any) -> str:
     return json_schema.canonical_text(json_schema.strip_annotations(document))
-
-
-def _as_json_pointer(path: str) -> str:
-    """The engine speaks URI fragments (``#/properties/a``); the API speaks JSON pointers."""
-    return path[1:] if path.startswith("#") else path
 
 
 def _sha256(text: str) -> str:

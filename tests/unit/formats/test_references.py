@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from google.protobuf import descriptor_pb2
 
+from registry.domain.compatibility.json_schema import JsonSchemaCompatibility
 from registry.domain.errors import InvalidSchema
 from registry.domain.formats import json_schema as json_schema_format
 from registry.domain.formats.avro import AvroHandler
@@ -21,6 +22,7 @@ from registry.domain.model import CompatibilityPolicy, ValidationOptions
 STRICT = CompatibilityPolicy.STRICT
 
 JSON = JsonSchemaHandler()
+JSON_RULES = JsonSchemaCompatibility()
 AVRO = AvroHandler()
 PROTO = ProtobufHandler()
 
@@ -188,14 +190,14 @@ def test_json_schema_compatibility_sees_changes_inside_dependencies() -> None:
     }
     old = json_parse(CUSTOMER_JSON, address_json=ADDRESS_JSON).document
     new = json_parse(CUSTOMER_JSON, address_json=narrowed).document
-    violations = JSON.backward_violations(old, new, STRICT)
+    violations = JSON_RULES.backward_violations(old, new, STRICT)
     assert {(violation.type, violation.path) for violation in violations} == {
         ("MAX_LENGTH_DECREASED", "/properties/home/properties/street/maxLength"),
         ("MAX_LENGTH_DECREASED", "/properties/street/maxLength"),
     }
-    assert JSON.backward_violations(new, old, STRICT) == []
+    assert JSON_RULES.backward_violations(new, old, STRICT) == []
     same = json_parse(CUSTOMER_JSON, address_json=ADDRESS_JSON).document
-    assert JSON.backward_violations(old, same, STRICT) == []
+    assert JSON_RULES.backward_violations(old, same, STRICT) == []
 
 
 def test_json_schema_compatibility_is_the_same_as_with_the_dependency_inline() -> None:
@@ -209,9 +211,9 @@ def test_json_schema_compatibility_is_the_same_as_with_the_dependency_inline() -
     referencing = {"type": "object", "properties": {"home": {"$ref": "address.json"}}}
     before = {"type": "object", "properties": {"zip": {"type": "string"}}}
     after = {"type": "object", "properties": {"zip": {"type": "integer"}}, "required": ["zip"]}
-    expected = JSON.backward_violations(inline(before), inline(after), STRICT)
+    expected = JSON_RULES.backward_violations(inline(before), inline(after), STRICT)
     assert expected
-    found = JSON.backward_violations(
+    found = JSON_RULES.backward_violations(
         json_parse(referencing, address_json=before).document,
         json_parse(referencing, address_json=after).document,
         STRICT,
@@ -226,8 +228,8 @@ def test_json_schema_a_reference_replacing_an_inline_definition_is_compared_by_c
     inline = {"type": "object", "properties": {"home": address}}
     referencing = {"type": "object", "properties": {"home": {"$ref": "address.json"}}}
     with_reference = json_parse(referencing, address_json=address).document
-    assert JSON.backward_violations(inline, with_reference, STRICT) == []
-    assert JSON.backward_violations(with_reference, inline, STRICT) == []
+    assert JSON_RULES.backward_violations(inline, with_reference, STRICT) == []
+    assert JSON_RULES.backward_violations(with_reference, inline, STRICT) == []
 
 
 def test_json_schema_only_annotations_differ_looks_into_dependencies() -> None:

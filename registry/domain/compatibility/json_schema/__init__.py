@@ -1,0 +1,23 @@
+"""JSON Schema compatibility, following Confluent Schema Registry's change types."""
+
+from registry.domain.compatibility.json_schema.engine import (
+    COMPATIBLE_CHANGES_LENIENT,
+    COMPATIBLE_CHANGES_STRICT,
+    ChangeType,
+    Difference,
+    backward_violations,
+    compatible_changes,
+    differences,
+)
+from registry.domain.compatibility.json_schema.rules import JsonSchemaCompatibility
+
+__all__ = [
+    "COMPATIBLE_CHANGES_LENIENT",
+    "COMPATIBLE_CHANGES_STRICT",
+    "ChangeType",
+    "Difference",
+    "JsonSchemaCompatibility",
+    "backward_violations",
+    "compatible_changes",
+    "differences",
+]
