@@ -69,6 +69,7 @@ def cache(request: pytest.FixtureRequest) -> Iterator[SchemaCache]:
         yield real
     client = redis.Redis.from_url(url)
     try:
-        client.delete(*client.keys(prefix + "*") or [prefix])
+        for key in client.scan_iter(match=prefix + "*"):
+            client.delete(key)
     finally:
         client.close()
