@@ -138,22 +138,18 @@ class CompatibilityCheck:
         if isinstance(reader, MapType) and isinstance(writer, MapType):
             return self.compare(reader.values, writer.values)
         if isinstance(reader, NamedType) and isinstance(writer, NamedType):
-            violations = [] if _names_match(reader, writer) else [_name_mismatch(reader, writer)]
-            if isinstance(reader, RecordType) and isinstance(writer, RecordType):
-                violations.extend(self._compare_fields(reader, writer))
-            elif isinstance(reader, EnumType) and isinstance(writer, EnumType):
-                violations.extend(_compare_symbols(reader, writer))
-            elif isinstance(reader, FixedType) and isinstance(writer, FixedType) and reader.size != writer.size:
-                violations.append(
-                    Violation(
-                        FIXED_SIZE_MISMATCH,
-                        f"{reader.pointer}/size",
-                        f"the reader's fixed {reader.fullname!r} holds {reader.size} bytes, "
-                        f"the writer's {writer.fullname!r} {writer.size}",
-                    )
-                )
-            return _unique(violations)
+            return self._compare_named(reader, writer)
         return ()  # the same primitive type
+
+    def _compare_named(self, reader: NamedType, writer: NamedType) -> tuple[Violation, ...]:
+        violations = [] if _names_match(reader, writer) else [_name_mismatch(reader, writer)]
+        if isinstance(reader, RecordType) and isinstance(writer, RecordType):
+            violations.extend(self._compare_fields(reader, writer))
+        elif isinstance(reader, EnumType) and isinstance(writer, EnumType):
+            violations.extend(_compare_symbols(reader, writer))
+        elif isinstance(reader, FixedType) and isinstance(writer, FixedType):
+            violations.extend(_compare_sizes(reader, writer))
+        return _unique(violations)
 
     def _compare_fields(self, reader: RecordType, writer: RecordType) -> list[Violation]:
         violations: list[Violation] = []
@@ -222,6 +218,19 @@ def _compare_symbols(reader: EnumType, writer: EnumType) -> list[Violation]:
             MISSING_ENUM_SYMBOLS,
             f"{reader.pointer}/symbols",
             f"the reader's enum {reader.fullname!r} lacks the writer's symbols {', '.join(missing)} and has no default",
+        )
+    ]
+
+
+def _compare_sizes(reader: FixedType, writer: FixedType) -> list[Violation]:
+    if reader.size == writer.size:
+        return []
+    return [
+        Violation(
+            FIXED_SIZE_MISMATCH,
+            f"{reader.pointer}/size",
+            f"the reader's fixed {reader.fullname!r} holds {reader.size} bytes, "
+            f"the writer's {writer.fullname!r} {writer.size}",
         )
     ]
 

@@ -45,14 +45,20 @@ def check_size_and_values(document: object, limits: Limits, root_pointer: str = 
             stack.extend((item, depth + 1, f"{pointer}/{index}") for index, item in enumerate(value))
         elif isinstance(value, bool) or value is None or isinstance(value, str):
             continue
-        elif isinstance(value, int):
-            if not _JSON_INT_RANGE[0] <= value <= _JSON_INT_RANGE[1]:
-                raise_invalid(pointer, "integer out of the range JSON numbers are kept in (64 bits)")
-        elif isinstance(value, float):
-            if not math.isfinite(value):
-                raise_invalid(pointer, f"{value} is not a JSON number")
         else:
-            raise_invalid(pointer, f"a {type(value).__name__} is not JSON data")
+            _check_number(value, pointer)
+
+
+def _check_number(value: object, pointer: str) -> None:
+    """Refuse what is not a number JSON can carry (the other JSON values are checked already)."""
+    if isinstance(value, int):
+        if not _JSON_INT_RANGE[0] <= value <= _JSON_INT_RANGE[1]:
+            raise_invalid(pointer, "integer out of the range JSON numbers are kept in (64 bits)")
+    elif isinstance(value, float):
+        if not math.isfinite(value):
+            raise_invalid(pointer, f"{value} is not a JSON number")
+    else:
+        raise_invalid(pointer, f"a {type(value).__name__} is not JSON data")
 
 
 def raise_invalid(location: str, message: str) -> None:

@@ -154,17 +154,15 @@ class ValidationRun:
             assert isinstance(value, dict)
             for key, item in value.items():
                 self._check(node.values, item, f"{path}/{escape_token(str(key))}", issues)
-        elif isinstance(node, EnumType):
+        else:
+            self._check_scalar(node, value, path, issues)
+
+    def _check_scalar(self, node: AvroType, value: object, path: str, issues: list[ValidationIssue]) -> None:
+        """A value of the JSON kind its type takes: the range, bytes, symbol or size it may have."""
+        if isinstance(node, EnumType):
             if value not in node.symbol_set:
                 self._report(issues, path, node, "enum", f"{_repr.repr(value)} is not one of {', '.join(node.symbols)}")
-        elif isinstance(node, FixedType):
-            assert isinstance(value, str)
-            if self._check_byte_string(node, value, path, issues) and len(value) != node.size:
-                self._report(issues, path, node, "fixed-size", f"expected exactly {node.size} bytes, got {len(value)}")
-        else:
-            self._check_primitive(node, value, path, issues)
-
-    def _check_primitive(self, node: AvroType, value: object, path: str, issues: list[ValidationIssue]) -> None:
+            return
         kind = node.kind
         if kind in ("int", "long"):
             low, high = _INT_RANGE if kind == "int" else _LONG_RANGE
@@ -182,6 +180,10 @@ class ValidationRun:
         elif kind == "bytes":
             assert isinstance(value, str)
             self._check_byte_string(node, value, path, issues)
+        elif isinstance(node, FixedType):
+            assert isinstance(value, str)
+            if self._check_byte_string(node, value, path, issues) and len(value) != node.size:
+                self._report(issues, path, node, "fixed-size", f"expected exactly {node.size} bytes, got {len(value)}")
 
     def _check_byte_string(self, node: AvroType, value: str, path: str, issues: list[ValidationIssue]) -> bool:
         if value.isascii():
