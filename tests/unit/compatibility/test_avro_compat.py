@@ -22,8 +22,9 @@ from avro.compatibility import ReaderWriterCompatibilityChecker, SchemaCompatibi
 
 from registry.domain.compatibility.avro import AvroCompatibility
 from registry.domain.compatibility.checker import pair_violations
+from registry.domain.compatibility.registry import default_compatibility
 from registry.domain.formats.avro import AvroHandler
-from registry.domain.model import CompatibilityMode, CompatibilityPolicy
+from registry.domain.model import CompatibilityMode, CompatibilityPolicy, SchemaFormat
 
 HANDLER = AvroHandler()
 RULES = AvroCompatibility()
@@ -455,6 +456,11 @@ def test_modes_through_the_shared_checker() -> None:
     assert [v.type for v in pair_violations(RULES, new, old, CompatibilityMode.BACKWARD, STRICT)] == [RFMDV]
     assert pair_violations(RULES, new, old, CompatibilityMode.FORWARD, STRICT) == []
     assert [v.type for v in pair_violations(RULES, new, old, CompatibilityMode.FULL, STRICT)] == [RFMDV]
+
+
+def test_the_registry_looks_up_these_rules_for_avro() -> None:
+    rules = default_compatibility().get(SchemaFormat.AVRO)
+    assert isinstance(rules, AvroCompatibility) and rules.format is SchemaFormat.AVRO
 
 
 def test_documents_from_load_and_from_parse_compare_the_same() -> None:
