@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from google.protobuf import descriptor_pb2
 
+from registry.domain.compatibility.avro import AvroCompatibility
 from registry.domain.compatibility.json_schema import JsonSchemaCompatibility
 from registry.domain.errors import InvalidSchema
 from registry.domain.formats import json_schema as json_schema_format
@@ -24,6 +25,7 @@ STRICT = CompatibilityPolicy.STRICT
 JSON = JsonSchemaHandler()
 JSON_RULES = JsonSchemaCompatibility()
 AVRO = AvroHandler()
+AVRO_RULES = AvroCompatibility()
 PROTO = ProtobufHandler()
 
 
@@ -344,7 +346,7 @@ def test_avro_load_gives_what_parse_gives_and_is_cached() -> None:
     loaded = AVRO.load(parsed.content, dependencies)
     assert loaded is AVRO.load(parsed.content, dependencies)
     assert loaded.schema_json == parsed.document.schema_json
-    assert AVRO.backward_violations(parsed.document, loaded, STRICT) == []
+    assert AVRO_RULES.backward_violations(parsed.document, loaded, STRICT) == []
     # Loading without the dependencies is another document (and an invalid one).
     with pytest.raises(InvalidSchema):
         AVRO.load(parsed.content)
@@ -353,13 +355,13 @@ def test_avro_load_gives_what_parse_gives_and_is_cached() -> None:
 def test_avro_compatibility_sees_changes_inside_dependencies() -> None:
     required_field = {**ADDRESS_AVRO, "fields": [*ADDRESS_AVRO["fields"], {"name": "note", "type": "string"}]}
     old, new = avro_parse().document, avro_parse(address=required_field).document
-    violations = AVRO.backward_violations(old, new, STRICT)
+    violations = AVRO_RULES.backward_violations(old, new, STRICT)
     assert ("READER_FIELD_MISSING_DEFAULT_VALUE", "com.acme.Address#/fields/3") in {
         (violation.type, violation.path) for violation in violations
     }
     # Reading new data with the old schema is fine: the extra field is skipped.
-    assert AVRO.backward_violations(new, old, STRICT) == []
-    assert AVRO.backward_violations(old, avro_parse().document, STRICT) == []
+    assert AVRO_RULES.backward_violations(new, old, STRICT) == []
+    assert AVRO_RULES.backward_violations(old, avro_parse().document, STRICT) == []
 
 
 def test_avro_compatibility_matches_the_inline_schema() -> None:
@@ -373,8 +375,8 @@ def test_avro_compatibility_matches_the_inline_schema() -> None:
         schema = {**CUSTOMER_AVRO, "fields": [{"name": "home", "type": "Address"}]}
         return AVRO.parse(json.dumps(schema), [Dependency("com.acme.Address", json.dumps(address))]).document
 
-    inline_found = AVRO.backward_violations(inline(before), inline(after), STRICT)
-    found = AVRO.backward_violations(referencing(before), referencing(after), STRICT)
+    inline_found = AVRO_RULES.backward_violations(inline(before), inline(after), STRICT)
+    found = AVRO_RULES.backward_violations(referencing(before), referencing(after), STRICT)
     assert [violation.type for violation in found] == [violation.type for violation in inline_found]
     assert [violation.type for violation in found] == ["TYPE_MISMATCH"]
     # Where the fix goes: the definition, in the dependency (inline: in the schema).
