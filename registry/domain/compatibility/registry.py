@@ -7,9 +7,9 @@ from typing import Any
 
 from registry.domain.compatibility.base import CompatibilityRules
 from registry.domain.compatibility.json_schema import JsonSchemaCompatibility
+from registry.domain.compatibility.protobuf import ProtobufCompatibility
 from registry.domain.errors import UnsupportedFormat
 from registry.domain.formats.avro import AvroHandler
-from registry.domain.formats.protobuf import ProtobufHandler
 from registry.domain.model import CompatibilityPolicy, SchemaFormat, Violation
 
 
@@ -39,6 +39,4 @@ class _HandlerRules:
 
 
 def default_compatibility() -> CompatibilityRegistry:
-    return CompatibilityRegistry(
-        [JsonSchemaCompatibility(), _HandlerRules(AvroHandler()), _HandlerRules(ProtobufHandler())]
-    )
+    return CompatibilityRegistry([JsonSchemaCompatibility(), _HandlerRules(AvroHandler()), ProtobufCompatibility()])
