@@ -154,26 +154,7 @@ class _Comparison:
         new_all = {**new_alone, **{n: f for members in new_oneofs.values() for n, f in members.items()}}
         message_name = ".".join(path)
 
-        # A oneof may take in at most one field that used to stand alone, and then only if
-        # none of its other fields came from another oneof: old writers could set both.
-        moved_into_oneofs: set[int] = set()
-        for oneof_name, members in new_oneofs.items():
-            moved = [number for number in members if number in old_alone]
-            from_oneofs = [number for number in members if number not in old_alone and number in old_oneof_of]
-            moved_into_oneofs.update(moved)
-            if len(moved) > 1:
-                self.add(
-                    "MULTIPLE_FIELDS_MOVED_TO_ONEOF",
-                    [*path, oneof_name],
-                    f"fields {_numbers(moved)} of {message_name} moved into oneof {oneof_name}",
-                )
-            elif moved and from_oneofs:
-                self.add(
-                    "FIELD_MOVED_TO_EXISTING_ONEOF",
-                    [*path, oneof_name],
-                    f"field {moved[0]} of {message_name} moved into oneof {oneof_name}, which already held "
-                    f"field(s) {_numbers(from_oneofs)}",
-                )
+        moved_into_oneofs = self._compare_moves_into_oneofs(path, message_name, old_alone, old_oneof_of, new_oneofs)
 
         for oneof_name in _union(old_oneofs, new_oneofs):
             oneof_path = [*path, oneof_name]
@@ -215,6 +196,38 @@ class _Comparison:
                 self._compare_fields([*path, str(number)], message_name, old_all[number], new_all[number], depth)
 
         self._compare_declarations(path, old, new, depth)
+
+    def _compare_moves_into_oneofs(
+        self,
+        path: list[str],
+        message_name: str,
+        old_alone: _FieldsByNumber,
+        old_oneof_of: Mapping[int, str],
+        new_oneofs: Mapping[str, _FieldsByNumber],
+    ) -> set[int]:
+        """Report oneofs that took in fields they may not; return the numbers of the fields
+        that stood alone and now belong to a oneof."""
+        # A oneof may take in at most one field that used to stand alone, and then only if
+        # none of its other fields came from another oneof: old writers could set both.
+        moved_into_oneofs: set[int] = set()
+        for oneof_name, members in new_oneofs.items():
+            moved = [number for number in members if number in old_alone]
+            from_oneofs = [number for number in members if number not in old_alone and number in old_oneof_of]
+            moved_into_oneofs.update(moved)
+            if len(moved) > 1:
+                self.add(
+                    "MULTIPLE_FIELDS_MOVED_TO_ONEOF",
+                    [*path, oneof_name],
+                    f"fields {_numbers(moved)} of {message_name} moved into oneof {oneof_name}",
+                )
+            elif moved and from_oneofs:
+                self.add(
+                    "FIELD_MOVED_TO_EXISTING_ONEOF",
+                    [*path, oneof_name],
+                    f"field {moved[0]} of {message_name} moved into oneof {oneof_name}, which already held "
+                    f"field(s) {_numbers(from_oneofs)}",
+                )
+        return moved_into_oneofs
 
     def _compare_oneofs(
         self,

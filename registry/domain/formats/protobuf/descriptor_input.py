@@ -19,6 +19,7 @@ from typing import Any
 
 from google.protobuf import descriptor_pb2, descriptor_pool, unknown_fields
 from google.protobuf import message as message_module
+from google.protobuf.descriptor import FieldDescriptor
 
 from registry.domain.errors import InvalidSchema
 from registry.domain.formats.protobuf.document import SCHEMA_FILE_NAME, ProtobufDocument
@@ -112,31 +113,42 @@ def _as_compiled(file: descriptor_pb2.FileDescriptorProto) -> descriptor_pb2.Fil
 def _first_difference(expected: Any, actual: Any, path: str) -> str | None:
     """Where two descriptor messages first differ, as a readable path, or None."""
     for field_descriptor in expected.DESCRIPTOR.fields:
-        name = field_descriptor.name
-        here = f"{path}.{name}" if path else name
-        expected_value, actual_value = getattr(expected, name), getattr(actual, name)
-        if field_descriptor.is_repeated and field_descriptor.type == _F.TYPE_MESSAGE:
-            for index, (expected_item, actual_item) in enumerate(zip(expected_value, actual_value, strict=False)):
-                label = getattr(expected_item, "name", "") or str(index)
-                difference = _first_difference(expected_item, actual_item, f"{here}[{label}]")
-                if difference is not None:
-                    return difference
-            if len(expected_value) != len(actual_value):
-                return f"{here}: {len(expected_value)} given, {len(actual_value)} after compiling the text"
-        elif field_descriptor.type == _F.TYPE_MESSAGE:
-            if expected.HasField(name) != actual.HasField(name):
-                return f"{here}: {'set' if expected.HasField(name) else 'unset'} in the descriptor only"
-            if expected.HasField(name):
-                difference = _first_difference(expected_value, actual_value, here)
-                if difference is not None:
-                    return difference
-        elif field_descriptor.is_repeated:
-            if list(expected_value) != list(actual_value):
-                return f"{here}: {shorten(repr(list(expected_value)))} given, {shorten(repr(list(actual_value)))}"
-        elif expected.HasField(name) != actual.HasField(name) or expected_value != actual_value:
-            return f"{here}: {shorten(repr(expected_value))} given, {shorten(repr(actual_value))} after compiling"
+        difference = _field_difference(expected, actual, field_descriptor, path)
+        if difference is not None:
+            return difference
     if expected.SerializeToString(deterministic=True) != actual.SerializeToString(deterministic=True):
         return f"{path or 'the file'}: options this registry cannot read"
+    return None
+
+
+def _field_difference(expected: Any, actual: Any, field_descriptor: FieldDescriptor, path: str) -> str | None:
+    """Where one field of two descriptor messages first differs, or None."""
+    name = field_descriptor.name
+    here = f"{path}.{name}" if path else name
+    expected_value, actual_value = getattr(expected, name), getattr(actual, name)
+    if field_descriptor.is_repeated and field_descriptor.type == _F.TYPE_MESSAGE:
+        return _repeated_messages_difference(expected_value, actual_value, here)
+    if field_descriptor.type == _F.TYPE_MESSAGE:
+        if expected.HasField(name) != actual.HasField(name):
+            return f"{here}: {'set' if expected.HasField(name) else 'unset'} in the descriptor only"
+        return _first_difference(expected_value, actual_value, here) if expected.HasField(name) else None
+    if field_descriptor.is_repeated:
+        if list(expected_value) != list(actual_value):
+            return f"{here}: {shorten(repr(list(expected_value)))} given, {shorten(repr(list(actual_value)))}"
+        return None
+    if expected.HasField(name) != actual.HasField(name) or expected_value != actual_value:
+        return f"{here}: {shorten(repr(expected_value))} given, {shorten(repr(actual_value))} after compiling"
+    return None
+
+
+def _repeated_messages_difference(expected_items: Any, actual_items: Any, here: str) -> str | None:
+    for index, (expected_item, actual_item) in enumerate(zip(expected_items, actual_items, strict=False)):
+        label = getattr(expected_item, "name", "") or str(index)
+        difference = _first_difference(expected_item, actual_item, f"{here}[{label}]")
+        if difference is not None:
+            return difference
+    if len(expected_items) != len(actual_items):
+        return f"{here}: {len(expected_items)} given, {len(actual_items)} after compiling the text"
     return None
 
 
