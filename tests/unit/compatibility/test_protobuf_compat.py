@@ -48,9 +48,10 @@ from registry.domain.compatibility.protobuf import (
     ProtobufCompatibility,
     schema_differences,
 )
+from registry.domain.compatibility.registry import default_compatibility
 from registry.domain.errors import SchemaTooLarge
 from registry.domain.formats.protobuf import ProtobufDocument, ProtobufHandler
-from registry.domain.model import CompatibilityMode, CompatibilityPolicy
+from registry.domain.model import CompatibilityMode, CompatibilityPolicy, SchemaFormat
 
 HANDLER = ProtobufHandler()
 RULES = ProtobufCompatibility()
@@ -741,6 +742,13 @@ def test_the_change_type_sets_are_confluents() -> None:
     assert not COMPATIBLE_CHANGES & INCOMPATIBLE_CHANGES
     seen = {change for row in CASES for change in row.changes}
     assert seen == COMPATIBLE_CHANGES | INCOMPATIBLE_CHANGES, "every change type has a row"
+
+
+def test_the_registry_finds_the_rules_apart_from_the_format_handler() -> None:
+    rules = default_compatibility().get(SchemaFormat.PROTOBUF)
+    assert isinstance(rules, ProtobufCompatibility)
+    assert rules.format is SchemaFormat.PROTOBUF
+    assert not hasattr(HANDLER, "backward_violations")
 
 
 def test_the_policy_does_not_matter() -> None:
