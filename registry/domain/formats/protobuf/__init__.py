@@ -8,7 +8,7 @@ Pure domain code (no HTTP, no SQL). Where things are:
 * ``document``: the compiled schema (``ProtobufDocument``);
 * ``descriptor_input``: schemas given as a base64 ``FileDescriptorProto``;
 * ``rendering`` and ``literals``: ``.proto`` text written from a descriptor;
-* ``validation``: ``ProtobufValidator``, the proto3 JSON form of a message;
+* ``validation`` and ``validation_plans``: ``ProtobufValidator``, the proto3 JSON form of a message;
 * ``limits``, ``well_known``: what the format takes on, and the files protoc bundles.
 
 Compatibility (Confluent's Protobuf rules) is not part of the format: it lives in

@@ -17,21 +17,19 @@ import decimal
 import math
 import re
 import sys
-from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, replace
+from collections.abc import Iterator
 from typing import Any, cast
 
-from google.protobuf import descriptor_pb2, descriptor_pool, json_format, message_factory
+from google.protobuf import descriptor_pb2, descriptor_pool, json_format
 from google.protobuf.message import Message
 
-from registry.domain.errors import InvalidRequest
-from registry.domain.formats.protobuf.document import SCALAR_TYPE_NAMES, ProtobufDocument, TypeInfo
+from registry.domain.formats.protobuf.document import SCALAR_TYPE_NAMES, ProtobufDocument
 from registry.domain.formats.protobuf.limits import shorten
+from registry.domain.formats.protobuf.validation_plans import EnumPlan, FieldPlan, MessagePlan, Planner, select_message
 from registry.domain.model import ValidationIssue
 from registry.domain.pointers import escape_token
 
 _FieldType = descriptor_pb2.FieldDescriptorProto.Type
-_Label = descriptor_pb2.FieldDescriptorProto.Label
 
 _INT_RANGES: dict[int, tuple[int, int]] = {
     _FieldType.TYPE_INT32: (-(2**31), 2**31 - 1),
@@ -54,44 +52,7 @@ _BASE64_TEXT = re.compile(r"[A-Za-z0-9+/_-]*={0,2}")
 _UNPAIRED_SURROGATE = re.compile(r"[\ud800-\udfff]")
 _WELL_KNOWN_MAX_DEPTH = 100  # json_format's own nesting limit, for the values it parses
 
-# A generated message class (in _FieldPlan, whose ``type`` field hides the builtin).
-_MessageClass = type[Message]
-
-
-@dataclass(frozen=True, slots=True)
-class _EnumPlan:
-    full_name: str
-    names: frozenset[str]
-    numbers: frozenset[int]
-    closed: bool  # proto2 enums reject numbers they do not declare
-
-
-@dataclass(frozen=True, slots=True)
-class _FieldPlan:
-    name: str
-    json_name: str
-    number: int
-    type: int
-    repeated: bool
-    required: bool
-    oneof: str | None  # real oneofs only
-    schema_path: str
-    message: str | None = None  # full name of a message the schema or a dependency declares
-    well_known: _MessageClass | None = None  # a well-known message type, parsed by json_format
-    enum: _EnumPlan | None = None
-    map_key: _FieldPlan | None = None
-    map_value: _FieldPlan | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class _MessagePlan:
-    full_name: str
-    schema_path: str
-    fields_by_key: Mapping[str, _FieldPlan]  # by JSON name and by proto name
-    required: tuple[_FieldPlan, ...]
-
-
-_Task = tuple[_MessagePlan, object, str]  # a nested message still to check, and where
+_Task = tuple[MessagePlan, object, str]  # a nested message still to check, and where
 
 
 class ProtobufValidator:
@@ -101,12 +62,12 @@ class ProtobufValidator:
     __slots__ = ("message_name", "_plans", "_pool", "_root")
 
     def __init__(self, document: ProtobufDocument, message: str | None = None) -> None:
-        root = _select_message(document, message)
+        root = select_message(document, message)
         self.message_name = root.full_name
         self._pool = descriptor_pool.DescriptorPool()  # per schema: names never clash
         for file in (*document.imports, document.file):
             self._pool.Add(file)
-        self._plans = _Planner(document, self._pool).plan_all(root.full_name)
+        self._plans = Planner(document, self._pool).plan_all(root.full_name)
         self._root = self._plans[root.full_name]
 
     def validate(self, instance: object, max_errors: int = 100) -> list[ValidationIssue]:
@@ -126,7 +87,7 @@ class ProtobufValidator:
         return issues
 
     def _check_message(
-        self, plan: _MessagePlan, value: object, path: str, nested: list[_Task]
+        self, plan: MessagePlan, value: object, path: str, nested: list[_Task]
     ) -> Iterator[ValidationIssue]:
         if not isinstance(value, dict):
             yield _issue(
@@ -171,9 +132,7 @@ class ProtobufValidator:
             if key is None or value[key] is None:
                 yield _issue(path, f"required field {required.name!r} is missing", "required", required.schema_path)
 
-    def _check_field(
-        self, plan: _FieldPlan, value: object, path: str, nested: list[_Task]
-    ) -> Iterator[ValidationIssue]:
+    def _check_field(self, plan: FieldPlan, value: object, path: str, nested: list[_Task]) -> Iterator[ValidationIssue]:
         if plan.map_key is not None and plan.map_value is not None:
             if not isinstance(value, dict):
                 yield _issue(
@@ -204,9 +163,7 @@ class ProtobufValidator:
         else:
             yield from self._check_value(plan, value, path, nested)
 
-    def _check_value(
-        self, plan: _FieldPlan, value: object, path: str, nested: list[_Task]
-    ) -> Iterator[ValidationIssue]:
+    def _check_value(self, plan: FieldPlan, value: object, path: str, nested: list[_Task]) -> Iterator[ValidationIssue]:
         """One value of the field's type: a single value, an element or a map value."""
         if plan.message is not None:
             nested.append((self._plans[plan.message], value, path))
@@ -260,14 +217,14 @@ def _copy_json(value: object) -> object:
     return root
 
 
-def _accepts_null(plan: _FieldPlan) -> bool:
+def _accepts_null(plan: FieldPlan) -> bool:
     """google.protobuf.Value, and the NullValue enum, spell their null as JSON null."""
     if plan.well_known is not None:
         return plan.well_known.DESCRIPTOR.full_name == "google.protobuf.Value"
     return plan.enum is not None and plan.enum.full_name == "google.protobuf.NullValue"
 
 
-def _check_map_key(plan: _FieldPlan, key: object, path: str) -> Iterator[ValidationIssue]:
+def _check_map_key(plan: FieldPlan, key: object, path: str) -> Iterator[ValidationIssue]:
     if not isinstance(key, str):
         yield _issue(path, f"a map key must be a string, got {_json_type(key)}", "type", plan.schema_path)
     elif plan.type == _FieldType.TYPE_BOOL:
@@ -281,7 +238,7 @@ def _check_map_key(plan: _FieldPlan, key: object, path: str) -> Iterator[Validat
         yield _issue(path, "the map key contains an unpaired surrogate", "format", plan.schema_path)
 
 
-def _enum_problem(enum: _EnumPlan, value: object) -> tuple[str, str] | None:
+def _enum_problem(enum: EnumPlan, value: object) -> tuple[str, str] | None:
     if isinstance(value, str):
         if value not in enum.names:
             return f"{shorten(repr(value))} is not a value of enum {enum.full_name}", "enum"
@@ -375,120 +332,6 @@ def _integer_from_text(text: str) -> int | None:
     if number != number.to_integral_value():
         return None
     return int(number)
-
-
-def _select_message(document: ProtobufDocument, wanted: str | None) -> TypeInfo:
-    names = document.message_names()
-    if not names:
-        raise InvalidRequest("the schema declares no message to validate against", field="message")
-    if wanted is None:
-        return document.types[names[0]]
-    if not isinstance(wanted, str) or not wanted.strip():
-        raise InvalidRequest("message must be the name of a message of the schema", field="message")
-    candidate = wanted.strip().lstrip(".")
-    package_prefix = f"{document.package}." if document.package else ""
-    for full_name in (candidate, package_prefix + candidate):
-        if full_name in names:
-            return document.types[full_name]
-    same_simple_name = [name for name in names if name.rsplit(".", 1)[-1] == candidate]
-    if len(same_simple_name) == 1:
-        return document.types[same_simple_name[0]]
-    if same_simple_name:
-        raise InvalidRequest(
-            f"message {wanted!r} is ambiguous: name one of {', '.join(sorted(same_simple_name))}", field="message"
-        )
-    raise InvalidRequest(
-        f"the schema declares no message {wanted!r}; it declares {', '.join(names[:20])}", field="message"
-    )
-
-
-class _Planner:
-    """Turns descriptors into the validator's lookup tables, once per validator."""
-
-    def __init__(self, document: ProtobufDocument, pool: descriptor_pool.DescriptorPool) -> None:
-        self._document = document
-        self._pool = pool
-        self._classes: dict[str, type[Message]] = {}
-
-    def plan_all(self, root: str) -> dict[str, _MessagePlan]:
-        """Plans for ``root`` and every message of the schema reachable from it."""
-        plans: dict[str, _MessagePlan] = {}
-        pending = [root]
-        while pending:
-            name = pending.pop()
-            if name not in plans:
-                plans[name] = self._plan_message(self._document.types[name], pending)
-        return plans
-
-    def _plan_message(self, info: TypeInfo, referenced: list[str]) -> _MessagePlan:
-        assert info.message is not None
-        schema_path = "/" + escape_token(info.local_name)
-        fields_by_key: dict[str, _FieldPlan] = {}
-        for field_proto in info.message.field:
-            field_plan = self._plan_field(info.message, field_proto, schema_path, referenced)
-            fields_by_key[field_plan.json_name] = field_plan
-        for field_plan in list(fields_by_key.values()):
-            fields_by_key.setdefault(field_plan.name, field_plan)
-        required = tuple(plan for plan in fields_by_key.values() if plan.required)
-        return _MessagePlan(info.full_name, schema_path, fields_by_key, tuple(dict.fromkeys(required)))
-
-    def _plan_field(
-        self,
-        message: descriptor_pb2.DescriptorProto,
-        field_proto: descriptor_pb2.FieldDescriptorProto,
-        message_path: str,
-        referenced: list[str],
-    ) -> _FieldPlan:
-        oneof = None
-        if field_proto.HasField("oneof_index") and not field_proto.proto3_optional:
-            oneof = message.oneof_decl[field_proto.oneof_index].name
-        plan = _FieldPlan(
-            name=field_proto.name,
-            json_name=field_proto.json_name or field_proto.name,
-            number=field_proto.number,
-            type=field_proto.type,
-            repeated=field_proto.label == _Label.LABEL_REPEATED,
-            required=field_proto.label == _Label.LABEL_REQUIRED,
-            oneof=oneof,
-            schema_path=f"{message_path}/{escape_token(field_proto.name)}",
-        )
-        target = self._document.types.get(field_proto.type_name.lstrip(".")) if field_proto.type_name else None
-        if target is None:
-            return plan
-        if target.enum is not None:
-            return replace(plan, enum=_enum_plan(target))
-        if target.is_map_entry:
-            assert target.message is not None
-            entry = {entry_field.number: entry_field for entry_field in target.message.field}
-            key = self._plan_field(target.message, entry[1], message_path, referenced)
-            value = self._plan_field(target.message, entry[2], message_path, referenced)
-            return replace(
-                plan,
-                repeated=False,
-                map_key=replace(key, schema_path=plan.schema_path),
-                map_value=replace(value, schema_path=plan.schema_path),
-            )
-        if target.is_well_known:
-            return replace(plan, well_known=self._message_class(target.full_name))
-        referenced.append(target.full_name)
-        return replace(plan, message=target.full_name)
-
-    def _message_class(self, full_name: str) -> type[Message]:
-        message_class = self._classes.get(full_name)
-        if message_class is None:
-            message_class = message_factory.GetMessageClass(self._pool.FindMessageTypeByName(full_name))
-            self._classes[full_name] = message_class
-        return message_class
-
-
-def _enum_plan(info: TypeInfo) -> _EnumPlan:
-    assert info.enum is not None
-    return _EnumPlan(
-        full_name=info.full_name,
-        names=frozenset(value.name for value in info.enum.value),
-        numbers=frozenset(value.number for value in info.enum.value),
-        closed=info.syntax == "proto2",
-    )
 
 
 def _issue(path: str, message: str, keyword: str, schema_path: str) -> ValidationIssue:
