@@ -12,6 +12,7 @@ from google.protobuf import descriptor_pb2
 
 from registry.domain.compatibility.avro import AvroCompatibility
 from registry.domain.compatibility.json_schema import JsonSchemaCompatibility
+from registry.domain.compatibility.protobuf import ProtobufCompatibility
 from registry.domain.errors import InvalidSchema
 from registry.domain.formats import json_schema as json_schema_format
 from registry.domain.formats.avro import AvroHandler
@@ -27,6 +28,7 @@ JSON_RULES = JsonSchemaCompatibility()
 AVRO = AvroHandler()
 AVRO_RULES = AvroCompatibility()
 PROTO = ProtobufHandler()
+PROTO_RULES = ProtobufCompatibility()
 
 
 def problems(raised: pytest.ExceptionInfo[InvalidSchema]) -> list[tuple[str, str]]:
@@ -528,16 +530,16 @@ def test_protobuf_load_gives_what_parse_gives() -> None:
 def test_protobuf_compatibility_sees_changes_inside_dependencies() -> None:
     changed = ADDRESS_PROTO.replace("int32 zip = 2;", "string zip = 2;")
     old, new = proto_parse().document, proto_parse(address=changed).document
-    violations = {(violation.type, violation.path) for violation in PROTO.backward_violations(old, new, STRICT)}
+    violations = {(violation.type, violation.path) for violation in PROTO_RULES.backward_violations(old, new, STRICT)}
     assert violations == {("FIELD_NAMED_TYPE_CHANGED", "/Customer/2"), ("FIELD_SCALAR_KIND_CHANGED", "/Address/2")}
-    assert PROTO.backward_violations(old, proto_parse().document, STRICT) == []
+    assert PROTO_RULES.backward_violations(old, proto_parse().document, STRICT) == []
 
 
 def test_protobuf_compatibility_reaches_transitive_dependencies() -> None:
     point = POINT_PROTO.replace("double lon = 2;", "string lon = 2;")
     old = proto_parse().document
     new = PROTO.parse(CUSTOMER_PROTO, [Dependency("acme/geo/point.proto", point), proto_dependencies()[1]]).document
-    violations = {(violation.type, violation.path) for violation in PROTO.backward_violations(old, new, STRICT)}
+    violations = {(violation.type, violation.path) for violation in PROTO_RULES.backward_violations(old, new, STRICT)}
     assert violations == {
         ("FIELD_NAMED_TYPE_CHANGED", "/Customer/2"),
         ("FIELD_NAMED_TYPE_CHANGED", "/Address/3"),
@@ -548,8 +550,8 @@ def test_protobuf_compatibility_reaches_transitive_dependencies() -> None:
 def test_protobuf_compatible_changes_inside_dependencies_are_not_violations() -> None:
     widened = ADDRESS_PROTO.replace("int32 zip = 2;", "int32 zip = 2;\n  string city = 4;")
     old, new = proto_parse().document, proto_parse(address=widened).document
-    assert PROTO.backward_violations(old, new, STRICT) == []
-    assert PROTO.backward_violations(new, old, STRICT) == []
+    assert PROTO_RULES.backward_violations(old, new, STRICT) == []
+    assert PROTO_RULES.backward_violations(new, old, STRICT) == []
 
 
 def test_protobuf_compatibility_matches_the_inline_schema() -> None:
@@ -565,10 +567,10 @@ def test_protobuf_compatibility_matches_the_inline_schema() -> None:
 
     referencing = 'syntax = "proto3";\npackage shop;\nimport "address.proto";\n'
     referencing += "message Customer { string name = 1; Address home = 2; }\n"
-    inline_found = PROTO.backward_violations(
+    inline_found = PROTO_RULES.backward_violations(
         PROTO.parse(inline("int32")).document, PROTO.parse(inline("string")).document, STRICT
     )
-    found = PROTO.backward_violations(
+    found = PROTO_RULES.backward_violations(
         PROTO.parse(referencing, [Dependency("address.proto", address("int32"))]).document,
         PROTO.parse(referencing, [Dependency("address.proto", address("string"))]).document,
         STRICT,
