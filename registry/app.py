@@ -8,7 +8,6 @@ from dataclasses import dataclass, field
 
 import falcon
 
-from registry.cache.invalidation import ChangeListener
 from registry.cache.shared import NoSharedCache, RedisCache, SharedCache
 from registry.cache.tiered import TieredSchemaCache
 from registry.config import Settings
@@ -42,6 +41,7 @@ from registry.observability.access_log import AccessLog
 from registry.observability.batching import register_flusher
 from registry.observability.metrics import CacheMetrics, PoolMetrics, RequestMetrics, ServiceMetrics
 from registry.storage.migrations import apply_migrations
+from registry.storage.notifications import ChangeListener
 from registry.storage.pool import ConnectionPool
 from registry.storage.postgres import PostgresSchemaStore
 
