@@ -38,6 +38,9 @@ def notify_subject_changed(cursor: psycopg2.extensions.cursor, subject: str) -> 
 
 
 class ChangeListener:
+    """A worker's listening connection: ``on_change`` gets each notice's payload,
+    ``on_listening`` is called whenever LISTEN takes effect (at the first connection too)."""
+
     def __init__(
         self,
         dsn: str,
