@@ -36,7 +36,7 @@ log = logging.getLogger(__name__)
 
 Connection = psycopg2.extensions.connection
 Cursor = psycopg2.extensions.cursor
-T = TypeVar("T")
+_Result = TypeVar("_Result")
 
 # psycopg2 raises these when the server or the network fails, as opposed to a bad query.
 CONNECTION_ERRORS = (psycopg2.OperationalError, psycopg2.InterfaceError)
@@ -174,7 +174,7 @@ class ConnectionPool:
             else:
                 conn.rollback()
 
-    def run(self, work: Callable[[Cursor], T]) -> T:
+    def run(self, work: Callable[[Cursor], _Result]) -> _Result:
         """Run read-only ``work`` in autocommit mode: one round trip per statement instead of
         BEGIN, the statement and COMMIT. Retried once on a fresh connection when a pooled
         one turns out to be dead (the server restarted)."""
@@ -198,7 +198,7 @@ class ConnectionPool:
             )
         self._observer.connection_acquired(time.perf_counter() - started, had_to_wait)
 
-    def _run_autocommit(self, work: Callable[[Cursor], T]) -> T:
+    def _run_autocommit(self, work: Callable[[Cursor], _Result]) -> _Result:
         with self.connection() as conn:
             conn.autocommit = True
             try:
