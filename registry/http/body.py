@@ -54,7 +54,8 @@ def _read_capped(req: falcon.Request, max_bytes: int) -> bytes:
     # No Content-Length: a chunked body. Falcon's bounded stream would read nothing, while the
     # server's own input stream (gunicorn de-chunks it) ends where the body ends.
     stream = req.stream
-    chunks, total = [], 0
+    chunks: list[bytes] = []
+    total = 0
     while True:
         chunk = stream.read(min(_CHUNK, max_bytes + 1 - total))
         if not chunk:

@@ -82,7 +82,7 @@ def error_body(req: falcon.Request, message: str, code: str, details: dict[str, 
     return orjson.dumps(body)
 
 
-def _render(req: falcon.Request, resp: falcon.Response, status: str, body: bytes) -> None:
+def _render(req: falcon.Request, resp: falcon.Response, status: str | int, body: bytes) -> None:
     resp.status = status
     resp.content_type = falcon.MEDIA_JSON
     resp.data = body
@@ -145,13 +145,13 @@ def serialize_http_error(req: falcon.Request, resp: falcon.Response, exc: falcon
 
 def _status_of(exc: errors.RegistryError) -> str:
     for cls in type(exc).__mro__:
-        status = STATUS_BY_ERROR.get(cls)  # type: ignore[arg-type]
+        status = STATUS_BY_ERROR.get(cls)
         if status is not None:
             return status
     return falcon.HTTP_500
 
 
-def install(app: falcon.App) -> None:
+def install(app: falcon.App[falcon.Request, falcon.Response]) -> None:
     app.add_error_handler(Exception, handle_unexpected)
     app.add_error_handler(errors.RegistryError, handle_registry_error)
     app.set_error_serializer(serialize_http_error)

@@ -18,7 +18,8 @@ import pytest
 import redis
 from falcon import testing
 
-from registry.app import Backends, build_backends, create_app
+from registry.app import create_app
+from registry.backends import Backends, build_backends
 from registry.config import Settings
 from registry.storage.migrations import apply_migrations
 from tests.support.services import PrivatePostgres, PrivateRedis

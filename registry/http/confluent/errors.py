@@ -82,7 +82,7 @@ def is_confluent_path(path: str) -> bool:
 
 def from_registry_error(exc: errors.RegistryError) -> ConfluentError:
     for cls in type(exc).__mro__:
-        row = _BY_ERROR.get(cls)  # type: ignore[arg-type]
+        row = _BY_ERROR.get(cls)
         if row is not None:
             return ConfluentError(row[0], row[1], _message_of(exc))
     # A domain error without a row is a gap in this table, not the client's fault.
