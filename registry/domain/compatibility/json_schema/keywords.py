@@ -83,8 +83,11 @@ def compare_keywords(rules: tuple[KeywordRule, ...], old: dict[str, Any], new: d
     """The changes the reader `new` makes to each rule's keyword of the writer `old`, in rule order."""
     diffs: list[Change] = []
     for rule in rules:
-        keyword, values = rule.keyword, rule.values
+        keyword = rule.keyword
         old_raw, new_raw = old.get(keyword), new.get(keyword)
+        if old_raw is None and new_raw is None:
+            continue  # the common case, and every kind of value reads None as "no constraint"
+        values = rule.values
         old_value, new_value = values.read(old_raw), values.read(new_raw)
         if old_value == new_value:
             continue
