@@ -21,8 +21,11 @@ The package, in reading order:
 
 ``changes.py``      the change names, the STRICT and LENIENT policies, the Change record
 ``document.py``     the internal representation: documents, $ref resolution, schema views
-``keywords.py``     per-keyword rules, most of them as rows (maxLength, minimum, ...)
+                    (over ``json_values.py``: JSON types, equality and numbers)
+``keywords.py``     per-keyword rules, most of them as rows (maxLength, minimum, ...), with
+                    ``value_kinds.py`` saying how each kind of keyword value compares
 ``comparator.py``   the walk, with ``combinators.py``, ``objects.py`` and ``arrays.py``
+                    (their shared base is ``comparison.py``)
 ``messages.py``     paths and messages
 """
 
