@@ -25,8 +25,10 @@ from collections.abc import Callable, Hashable, Iterator
 from contextlib import contextmanager
 from typing import Any, Protocol, TypeVar
 
+import orjson
 import psycopg2
 import psycopg2.extensions
+import psycopg2.extras
 import psycopg2.pool
 
 from registry.domain.errors import StorageBusy, StorageUnavailable, WriteConflict
@@ -95,6 +97,7 @@ class _Connections(psycopg2.pool.ThreadedConnectionPool):
             conn: Connection = psycopg2.connect(*self._args, **self._kwargs)
         finally:
             self._lock.acquire()
+        read_json_with_orjson(conn)
         self._used[key] = conn
         self._rused[id(conn)] = key
         return conn
@@ -242,6 +245,15 @@ class ConnectionPool:
     def _discard_idle(self) -> None:
         for conn in self._connections.take_idle():
             _close_quietly(conn)
+
+
+def read_json_with_orjson(conn: Connection) -> None:
+    """Decode json/jsonb columns with orjson, as every body is. The stdlib decoder psycopg2
+    uses otherwise turns a stored number such as 1e30 (PostgreSQL keeps it exact) into an
+    integer beyond 64 bits, which orjson refuses to write back out; orjson reads it as the
+    double the client sent."""
+    psycopg2.extras.register_default_json(conn, loads=orjson.loads)
+    psycopg2.extras.register_default_jsonb(conn, loads=orjson.loads)
 
 
 def _close_quietly(conn: Connection) -> None:
