@@ -97,11 +97,12 @@ del _DRAFT2020_KEYWORDS["additionalItems"]
 
 def _refuse_retrieval(uri: str) -> referencing.Resource[Any]:
     # Never fetch anything (SSRF, latency, non-reproducible validation).
-    raise referencing.exceptions.NoSuchResource(ref=uri)
+    raise referencing.exceptions.NoSuchResource(uri)
 
 
 # Official metaschemas (bundled, no network) and nothing else.
 _OFFLINE_REGISTRY: referencing.Registry[Any] = _BUNDLED_METASCHEMAS.combine(
+    # mypy does not read the dataclass_transform spelling of referencing's attrs classes.
     referencing.Registry(retrieve=_refuse_retrieval)  # type: ignore[call-arg]
 ).crawl()
 
@@ -113,7 +114,7 @@ def resolver_for(
 ) -> Resolver[Any]:
     resource = specification.create_resource(document)
     root_uri = resource.id() or ""
-    registry = _OFFLINE_REGISTRY.with_resource(root_uri, resource)
+    registry = _OFFLINE_REGISTRY.with_resources([(root_uri, resource)])
     if references:
         # Referenced schemas are read in the referencing schema's dialect (parse_schema
         # refuses one that names another).
@@ -163,7 +164,8 @@ def _build_dialect(
         ref_keywords=ref_keywords,
         ref_overrides_siblings=name in {"draft-04", "draft-06", "draft-07"},
         specification=specification,
-        validator_class=jsonschema.validators.extend(stock_class, validators=replacements),
+        # types-jsonschema leaves extend() unannotated.
+        validator_class=jsonschema.validators.extend(stock_class, validators=replacements),  # type: ignore[no-untyped-call]
         format_checker=asserting_format_checker(formats),
         # No format checking here: ``pattern`` values are checked by our own walk, with
         # precise pointers, and the stock "regex" format checker is Python ``re``.

@@ -27,7 +27,7 @@ def ref_keyword(validator: Any, ref: str, instance: object, schema: Mapping[str,
 def pattern_keyword(
     validator: Any, pattern: str, instance: object, schema: Mapping[str, Any]
 ) -> Iterator[ValidationError]:
-    if not validator.is_type(instance, "string"):
+    if not isinstance(instance, str):
         return
     try:
         matched = pattern_matches(pattern, instance)
@@ -47,7 +47,7 @@ def pattern_keyword(
 def pattern_properties_keyword(
     validator: Any, pattern_properties: Mapping[str, Any], instance: object, schema: Mapping[str, Any]
 ) -> Iterator[ValidationError]:
-    if not validator.is_type(instance, "object"):
+    if not isinstance(instance, dict):
         return
     for pattern, subschema in pattern_properties.items():
         for name, value in instance.items():
@@ -87,10 +87,10 @@ def _quoted_names(names: Iterable[str]) -> tuple[str, str]:
 def additional_properties_keyword(
     validator: Any, additional: object, instance: object, schema: Mapping[str, Any]
 ) -> Iterator[ValidationError]:
-    if not validator.is_type(instance, "object"):
+    if not isinstance(instance, dict):
         return
     extras = _additional_property_names(instance, schema)
-    if validator.is_type(additional, "object"):
+    if isinstance(additional, dict):
         for name in extras:
             yield from validator.descend(instance[name], additional, path=name)
     elif not additional and extras:
@@ -172,7 +172,7 @@ def unevaluated_properties_keyword(draft2019: bool) -> Callable[..., Iterator[Va
     def unevaluated_properties(
         validator: Any, unevaluated: object, instance: object, schema: Mapping[str, Any]
     ) -> Iterator[ValidationError]:
-        if not validator.is_type(instance, "object"):
+        if not isinstance(instance, dict):
             return
         evaluated = _evaluated_property_names(validator, instance, schema, draft2019)
         failing = [

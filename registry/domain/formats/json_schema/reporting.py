@@ -48,7 +48,7 @@ def closest_sub_error(error: ValidationError) -> ValidationError | None:
     # best_match descends into a combinator's context (preferring errors whose branch
     # expects the instance's type) only from a list containing the combinator; when the
     # branches tie it returns the combinator itself, and any branch is then as good.
-    best = best_match([error])
+    best: ValidationError | None = best_match([error])  # the stubs leave its result untyped
     if best is None or best is error:
         best = best_match(error.context)
     return best

@@ -162,7 +162,8 @@ def compile_validator(document: object, references: Mapping[str, object] | None 
     ``references``; a ``SchemaWithReferences`` carries its own). Do it once per schema and
     reuse it: the result holds no per-call state."""
     if isinstance(document, SchemaWithReferences):
-        document, references = document.schema, document.resources
+        references = document.resources
+        document = document.schema
     dialect = dialect_of(document)
     nodes = schema_graph(document, dialect, references).nodes
     patterns: dict[str, regex.Pattern[str]] = {}
