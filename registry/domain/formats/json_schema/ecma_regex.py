@@ -9,6 +9,7 @@ Matching runs with a per-match timeout and a per-validation time budget
 from __future__ import annotations
 
 import re as _stdlib_re  # only for fixed, linear patterns written in this module
+from collections.abc import Callable
 from functools import lru_cache
 
 import regex
@@ -52,96 +53,122 @@ def translate_ecma_regex(pattern: str) -> str:
     ``_MAX_REPETITION_WEIGHT`` (``(a{1000}){1000}``): the ``regex`` compiler unrolls it,
     taking seconds that no timeout interrupts. Raises ``InvalidEcmaPattern``.
     """
-    out: list[str] = []
-    index = 0
-    length = len(pattern)
-    in_class = False
-    # Largest product of repetition bounds inside each open group (the root is index 0),
-    # and that of the group just closed while the next token may still quantify it.
-    group_weights = [1]
-    closed_group_weight: int | None = None
+    return _Translation(pattern).run()
 
-    def quantified(bound: int) -> None:
-        weight = (closed_group_weight or 1) * max(bound, 1)
+
+# Outside a character class, single characters whose meaning differs between the dialects.
+_OUTSIDE_CLASS_CHARACTERS = {
+    ".": _ECMA_DOT,
+    "$": r"\Z",
+    "}": r"\}",
+}
+
+
+class _Translation:
+    """One pattern being translated, token by token, left to right."""
+
+    __slots__ = ("pattern", "index", "out", "in_class", "group_weights", "closed_group_weight")
+
+    def __init__(self, pattern: str) -> None:
+        self.pattern = pattern
+        self.index = 0
+        self.out: list[str] = []
+        self.in_class = False
+        # Largest product of repetition bounds inside each open group (the root is index 0),
+        # and that of the group just closed while the next token may still quantify it.
+        self.group_weights = [1]
+        self.closed_group_weight: int | None = None
+
+    def run(self) -> str:
+        pattern = self.pattern
+        while self.index < len(pattern):
+            char = pattern[self.index]
+            if char == ")" and not self.in_class:
+                self._close_group()
+                continue
+            if not self.in_class and char in "*+?{":
+                self._weigh_quantifier(char)
+            self.closed_group_weight = None
+            if char == "\\":
+                text, self.index = _translate_escape(pattern, self.index, self.in_class)
+                self.out.append(text)
+            elif self.in_class:
+                self._class_member(char)
+            else:
+                self._outside_class(char)
+        if self.in_class:
+            raise InvalidEcmaPattern("unterminated character class")
+        return "".join(self.out)
+
+    def _close_group(self) -> None:
+        inner = self.group_weights.pop() if len(self.group_weights) > 1 else 1
+        self.group_weights[-1] = max(self.group_weights[-1], inner)
+        self.closed_group_weight = inner
+        self.out.append(")")
+        self.index += 1
+
+    def _weigh_quantifier(self, char: str) -> None:
+        braces = _QUANTIFIER_BRACES.match(self.pattern, self.index) if char == "{" else None
+        if char == "{" and braces is None:
+            return  # a literal brace
+        weight = (self.closed_group_weight or 1) * max(_upper_repetition_bound(braces), 1)
         if weight > _MAX_REPETITION_WEIGHT:
             raise InvalidEcmaPattern(
                 f"nested repetition counts multiply to {weight}, more than {_MAX_REPETITION_WEIGHT}"
             )
-        group_weights[-1] = max(group_weights[-1], weight)
+        self.group_weights[-1] = max(self.group_weights[-1], weight)
 
-    while index < length:
-        char = pattern[index]
-        if char == ")" and not in_class:
-            inner = group_weights.pop() if len(group_weights) > 1 else 1
-            group_weights[-1] = max(group_weights[-1], inner)
-            closed_group_weight = inner
-            out.append(")")
-            index += 1
-            continue
-        if not in_class and char in "*+?{":
-            match = _QUANTIFIER_BRACES.match(pattern, index) if char == "{" else None
-            if char != "{" or match is not None:
-                quantified(_upper_repetition_bound(match))
-        closed_group_weight = None
-        if char == "\\":
-            text, index = _translate_escape(pattern, index, in_class)
-            out.append(text)
-            continue
-        if in_class:
-            if char == "]":
-                in_class = False
-                out.append("]")
-            elif char in "[&~|":
-                # Literal in ECMA; nested sets / set operators in ``regex``.
-                out.append("\\" + char)
-            else:
-                out.append(char)
-            index += 1
-            continue
-        if char == "[":
-            if pattern.startswith("[]", index):
-                out.append("(?!)")  # ECMA: empty class, matches nothing
-                index += 2
-            elif pattern.startswith("[^]", index):
-                out.append(r"[\s\S]")  # ECMA: any character at all
-                index += 3
-            else:
-                in_class = True
-                out.append("[")
-                index += 1
-                if index < length and pattern[index] == "^":
-                    out.append("^")
-                    index += 1
-            continue
-        if char == ".":
-            out.append(_ECMA_DOT)
-        elif char == "$":
-            out.append(r"\Z")
-        elif char == "(":
-            text, index = _translate_group_opening(pattern, index)
-            out.append(text)
-            group_weights.append(1)
-            continue
-        elif char == "{":
-            match = _QUANTIFIER_BRACES.match(pattern, index)
-            if match is None:
-                out.append(r"\{")
-            else:
-                out.append(match.group(0))
-                index = _after_quantifier(pattern, match.end(), out)
-                continue
-        elif char == "}":
-            out.append(r"\}")
-        elif char in "*+?":
-            out.append(char)
-            index = _after_quantifier(pattern, index + 1, out)
-            continue
+    def _class_member(self, char: str) -> None:
+        if char == "]":
+            self.in_class = False
+            self.out.append("]")
+        elif char in "[&~|":
+            # Literal in ECMA; nested sets / set operators in ``regex``.
+            self.out.append("\\" + char)
         else:
-            out.append(char)
-        index += 1
-    if in_class:
-        raise InvalidEcmaPattern("unterminated character class")
-    return "".join(out)
+            self.out.append(char)
+        self.index += 1
+
+    def _outside_class(self, char: str) -> None:
+        if char == "[":
+            self._open_class()
+        elif char == "(":
+            text, self.index = _translate_group_opening(self.pattern, self.index)
+            self.out.append(text)
+            self.group_weights.append(1)
+        elif char == "{":
+            self._brace()
+        elif char in "*+?":
+            self.out.append(char)
+            self.index = _after_quantifier(self.pattern, self.index + 1, self.out)
+        else:
+            self.out.append(_OUTSIDE_CLASS_CHARACTERS.get(char, char))
+            self.index += 1
+
+    def _open_class(self) -> None:
+        pattern = self.pattern
+        if pattern.startswith("[]", self.index):
+            self.out.append("(?!)")  # ECMA: empty class, matches nothing
+            self.index += 2
+        elif pattern.startswith("[^]", self.index):
+            self.out.append(r"[\s\S]")  # ECMA: any character at all
+            self.index += 3
+        else:
+            self.in_class = True
+            self.out.append("[")
+            self.index += 1
+            if self.index < len(pattern) and pattern[self.index] == "^":
+                self.out.append("^")
+                self.index += 1
+
+    def _brace(self) -> None:
+        braces = _QUANTIFIER_BRACES.match(self.pattern, self.index)
+        if braces is None:
+            self.out.append(r"\{")
+            self.index += 1
+        else:
+            self.out.append(braces.group(0))
+            self.index = _after_quantifier(self.pattern, braces.end(), self.out)
 
 
 def _upper_repetition_bound(braces: _stdlib_re.Match[str] | None) -> int:
@@ -182,69 +209,64 @@ def _translate_group_opening(pattern: str, index: int) -> tuple[str, int]:
     )
 
 
+# Escapes that stand for a set of characters: (inside a character class, outside one).
+_CLASS_ESCAPES: dict[str, tuple[str, str]] = {
+    "d": ("0-9", "[0-9]"),
+    "D": (r"\D", "[^0-9]"),
+    "w": (_ASCII_WORD, f"[{_ASCII_WORD}]"),
+    "W": (r"\W", f"[^{_ASCII_WORD}]"),
+    "s": (_ECMA_WHITESPACE, f"[{_ECMA_WHITESPACE}]"),
+    "S": (r"\S", f"[^{_ECMA_WHITESPACE}]"),
+    "b": (r"\x08", r"(?a:\b)"),  # backspace in a class, ASCII word boundary outside
+}
+
+
 def _translate_escape(pattern: str, index: int, in_class: bool) -> tuple[str, int]:
+    """The translation of the escape whose backslash is at ``index``, and the index after it."""
     if index + 1 >= len(pattern):
         raise InvalidEcmaPattern("pattern ends with a lone backslash")
     char = pattern[index + 1]
     after = index + 2
-    if char == "d":
-        return ("0-9" if in_class else "[0-9]"), after
-    if char == "D":
-        return (r"\D" if in_class else "[^0-9]"), after
-    if char == "w":
-        return (_ASCII_WORD if in_class else f"[{_ASCII_WORD}]"), after
-    if char == "W":
-        return (r"\W" if in_class else f"[^{_ASCII_WORD}]"), after
-    if char == "s":
-        return (_ECMA_WHITESPACE if in_class else f"[{_ECMA_WHITESPACE}]"), after
-    if char == "S":
-        return (r"\S" if in_class else f"[^{_ECMA_WHITESPACE}]"), after
-    if char == "b":
-        return (r"\x08" if in_class else r"(?a:\b)"), after
-    if char == "B":
-        if in_class:
-            raise InvalidEcmaPattern(r"\B is not allowed in a character class")
-        return r"(?a:\B)", after
+    class_escape = _CLASS_ESCAPES.get(char)
+    if class_escape is not None:
+        return (class_escape[0] if in_class else class_escape[1]), after
     if char in _SHARED_CONTROL_ESCAPES:
         return "\\" + char, after
-    if char == "c":
-        letter = pattern[after : after + 1]
-        if not ("a" <= letter.lower() <= "z"):
-            raise InvalidEcmaPattern(r"\c must be followed by a letter")
-        return f"\\x{ord(letter) % 32:02x}", after + 1
-    if char == "x":
-        if _HEX2.match(pattern, after) is None:
-            raise InvalidEcmaPattern(r"\x must be followed by two hex digits")
-        return pattern[index : after + 2], after + 2
-    if char == "u":
-        return _translate_unicode_escape(pattern, after)
-    if char in "pP":
-        body = _PROPERTY_BODY.match(pattern, after)
-        if body is None:
-            raise InvalidEcmaPattern(f"\\{char} must be followed by {{property}}")
-        return "\\" + char + body.group(0), body.end()
-    if char == "k":
-        name = _GROUP_NAME.match(pattern, after)
-        if name is None or in_class:
-            raise InvalidEcmaPattern(r"\k must be followed by <group name> outside a class")
-        return f"(?P={name.group(1)})", name.end()
-    if char == "0":
-        if pattern[after : after + 1].isdigit():
-            raise InvalidEcmaPattern("octal escapes are not ECMA-262 (unicode mode)")
-        return r"\x00", after
-    if char in "123456789":
-        if in_class:
-            raise InvalidEcmaPattern("back-references are not allowed in a character class")
-        digits = _DIGITS.match(pattern, index + 1)
-        assert digits is not None
-        return f"\\g<{digits.group(0)}>", digits.end()
+    translate = _ESCAPES_READING_ON.get(char)
+    if translate is not None:
+        return translate(pattern, index, in_class)
     if char.isascii() and char.isalnum():
         raise InvalidEcmaPattern(f"\\{char} is not a valid ECMA-262 escape")
     # Identity escape of punctuation: a literal character.
     return regex.escape(char), after
 
 
-def _translate_unicode_escape(pattern: str, after: int) -> tuple[str, int]:
+# The escapes below share _translate_escape's signature: ``index`` is the backslash's.
+
+
+def _non_word_boundary(pattern: str, index: int, in_class: bool) -> tuple[str, int]:
+    if in_class:
+        raise InvalidEcmaPattern(r"\B is not allowed in a character class")
+    return r"(?a:\B)", index + 2
+
+
+def _control_letter(pattern: str, index: int, in_class: bool) -> tuple[str, int]:
+    after = index + 2
+    letter = pattern[after : after + 1]
+    if not ("a" <= letter.lower() <= "z"):
+        raise InvalidEcmaPattern(r"\c must be followed by a letter")
+    return f"\\x{ord(letter) % 32:02x}", after + 1
+
+
+def _hex_escape(pattern: str, index: int, in_class: bool) -> tuple[str, int]:
+    after = index + 2
+    if _HEX2.match(pattern, after) is None:
+        raise InvalidEcmaPattern(r"\x must be followed by two hex digits")
+    return pattern[index : after + 2], after + 2
+
+
+def _unicode_escape(pattern: str, index: int, in_class: bool) -> tuple[str, int]:
+    after = index + 2
     braced = _BRACED_HEX.match(pattern, after)
     if braced is not None:
         code_point = int(braced.group(1), 16)
@@ -262,6 +284,50 @@ def _translate_unicode_escape(pattern: str, after: int) -> tuple[str, int]:
             code_point = 0x10000 + ((code_unit - 0xD800) << 10) + (low - 0xDC00)
             return f"\\U{code_point:08x}", end + 6
     return f"\\u{code_unit:04x}", end
+
+
+def _property_escape(pattern: str, index: int, in_class: bool) -> tuple[str, int]:
+    char = pattern[index + 1]
+    body = _PROPERTY_BODY.match(pattern, index + 2)
+    if body is None:
+        raise InvalidEcmaPattern(f"\\{char} must be followed by {{property}}")
+    return "\\" + char + body.group(0), body.end()
+
+
+def _named_back_reference(pattern: str, index: int, in_class: bool) -> tuple[str, int]:
+    name = _GROUP_NAME.match(pattern, index + 2)
+    if name is None or in_class:
+        raise InvalidEcmaPattern(r"\k must be followed by <group name> outside a class")
+    return f"(?P={name.group(1)})", name.end()
+
+
+def _null_character(pattern: str, index: int, in_class: bool) -> tuple[str, int]:
+    after = index + 2
+    if pattern[after : after + 1].isdigit():
+        raise InvalidEcmaPattern("octal escapes are not ECMA-262 (unicode mode)")
+    return r"\x00", after
+
+
+def _numbered_back_reference(pattern: str, index: int, in_class: bool) -> tuple[str, int]:
+    if in_class:
+        raise InvalidEcmaPattern("back-references are not allowed in a character class")
+    digits = _DIGITS.match(pattern, index + 1)
+    assert digits is not None
+    return f"\\g<{digits.group(0)}>", digits.end()
+
+
+# Escapes whose translation depends on what follows them (or on being inside a class).
+_ESCAPES_READING_ON: dict[str, Callable[[str, int, bool], tuple[str, int]]] = {
+    "B": _non_word_boundary,
+    "c": _control_letter,
+    "x": _hex_escape,
+    "u": _unicode_escape,
+    "p": _property_escape,
+    "P": _property_escape,
+    "k": _named_back_reference,
+    "0": _null_character,
+    **dict.fromkeys("123456789", _numbered_back_reference),
+}
 
 
 @lru_cache(maxsize=1024)
