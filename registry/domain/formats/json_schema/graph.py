@@ -18,7 +18,7 @@ from registry.domain.model import SchemaProblem
 from registry.domain.pointers import escape_token
 
 if TYPE_CHECKING:
-    from referencing._core import Resolver
+    from referencing._core import Resolved, Resolver
 
 
 def is_schema(value: object) -> bool:
@@ -29,24 +29,24 @@ def subschemas(node: Mapping[str, Any], dialect: Dialect) -> Iterator[tuple[str,
     """(relative pointer, subschema, applies in place) for every subschema directly in node."""
     for keyword, value in node.items():
         spec = dialect.keywords.get(keyword)
-        if spec is None:
-            continue
-        prefix = "/" + escape_token(keyword)
-        holds = spec.holds
-        if holds is Holds.SCHEMA_OR_ARRAY:
-            holds = Holds.SCHEMA_ARRAY if isinstance(value, list) else Holds.SCHEMA
-        if holds is Holds.SCHEMA:
-            if is_schema(value):
-                yield prefix, value, spec.in_place
-        elif holds is Holds.SCHEMA_ARRAY:
-            if isinstance(value, list):
-                for index, item in enumerate(value):
-                    if is_schema(item):
-                        yield f"{prefix}/{index}", item, spec.in_place
-        elif isinstance(value, dict):
-            for name, item in value.items():
-                if is_schema(item):
-                    yield f"{prefix}/{escape_token(name)}", item, spec.in_place
+        if spec is not None:
+            prefix = "/" + escape_token(keyword)
+            for relative, item in _held_schemas(spec.holds, value):
+                yield prefix + relative, item, spec.in_place
+
+
+def _held_schemas(holds: Holds, value: object) -> Iterator[tuple[str, object]]:
+    """(pointer relative to the keyword, subschema) for every schema in a keyword's value."""
+    if holds is Holds.SCHEMA_OR_ARRAY:
+        holds = Holds.SCHEMA_ARRAY if isinstance(value, list) else Holds.SCHEMA
+    if holds is Holds.SCHEMA:
+        if is_schema(value):
+            yield "", value
+    elif holds is Holds.SCHEMA_ARRAY:
+        if isinstance(value, list):
+            yield from ((f"/{index}", item) for index, item in enumerate(value) if is_schema(item))
+    elif isinstance(value, dict):
+        yield from ((f"/{escape_token(name)}", item) for name, item in value.items() if is_schema(item))
 
 
 @dataclass(slots=True)
@@ -97,34 +97,57 @@ def schema_graph(document: object, dialect: Dialect, references: Mapping[str, ob
     """Walks keyword positions and, beyond them, the targets of ``$ref``s (which may sit
     anywhere in the document, e.g. under an unknown keyword, or in a referenced schema),
     so that every schema the validator can evaluate gets the same checks."""
-    graph = SchemaGraph(nodes=[], in_place_edges=[], unresolvable=[])
     if not isinstance(document, dict):
-        return graph
-    index_of: dict[int, int] = {}
-    pointers: dict[int, str] | None = None  # built only if a $ref leaves keyword positions
+        return SchemaGraph(nodes=[], in_place_edges=[], unresolvable=[])
+    return _GraphWalk(document, dialect, references).run()
 
-    def add(pointer: str, schema: dict[str, Any], resolver: Resolver[Any]) -> int:
-        index_of[id(schema)] = len(graph.nodes)
-        graph.nodes.append(SchemaNode(pointer, schema, resolver))
-        graph.in_place_edges.append([])
-        return len(graph.nodes) - 1
 
-    add("", document, resolver_for(document, dialect.specification, references))
-    position = 0
-    while position < len(graph.nodes):
-        node = graph.nodes[position]
-        edges = graph.in_place_edges[position]
-        siblings_apply = not (dialect.ref_overrides_siblings and "$ref" in node.schema)
-        for relative, child, in_place in subschemas(node.schema, dialect):
+class _GraphWalk:
+    """Builds a schema graph breadth-first: each node's subschemas, then its references."""
+
+    __slots__ = ("document", "dialect", "references", "graph", "index_of", "pointers")
+
+    def __init__(self, document: dict[str, Any], dialect: Dialect, references: Mapping[str, object] | None) -> None:
+        self.document = document
+        self.dialect = dialect
+        self.references = references
+        self.graph = SchemaGraph(nodes=[], in_place_edges=[], unresolvable=[])
+        self.index_of: dict[int, int] = {}
+        self.pointers: dict[int, str] | None = None  # built only if a $ref leaves keyword positions
+
+    def run(self) -> SchemaGraph:
+        self._add("", self.document, resolver_for(self.document, self.dialect.specification, self.references))
+        position = 0
+        while position < len(self.graph.nodes):
+            self._follow_subschemas(position)
+            self._follow_references(position)
+            position += 1
+        return self.graph
+
+    def _add(self, pointer: str, schema: dict[str, Any], resolver: Resolver[Any]) -> int:
+        self.index_of[id(schema)] = len(self.graph.nodes)
+        self.graph.nodes.append(SchemaNode(pointer, schema, resolver))
+        self.graph.in_place_edges.append([])
+        return len(self.graph.nodes) - 1
+
+    def _follow_subschemas(self, position: int) -> None:
+        node = self.graph.nodes[position]
+        edges = self.graph.in_place_edges[position]
+        siblings_apply = not (self.dialect.ref_overrides_siblings and "$ref" in node.schema)
+        for relative, child, in_place in subschemas(node.schema, self.dialect):
             if not isinstance(child, dict):
                 continue
-            target = index_of.get(id(child))
+            target = self.index_of.get(id(child))
             if target is None:
-                resolver = node.resolver.in_subresource(dialect.specification.create_resource(child))
-                target = add(node.pointer + relative, child, resolver)
+                resolver = node.resolver.in_subresource(self.dialect.specification.create_resource(child))
+                target = self._add(node.pointer + relative, child, resolver)
             if in_place and siblings_apply:
                 edges.append((target, node.pointer + relative))
-        for keyword in dialect.ref_keywords:
+
+    def _follow_references(self, position: int) -> None:
+        node = self.graph.nodes[position]
+        edges = self.graph.in_place_edges[position]
+        for keyword in self.dialect.ref_keywords:
             ref = node.schema.get(keyword)
             if not isinstance(ref, str):
                 continue
@@ -132,23 +155,27 @@ def schema_graph(document: object, dialect: Dialect, references: Mapping[str, ob
             try:
                 resolved = node.resolver.lookup(ref)
             except Exception as error:  # referencing raises ValueError/TypeError for odd pointers too
-                graph.unresolvable.append(
-                    SchemaProblem(location=location, message=_describe_unresolvable(ref, error, bool(references)))
-                )
+                message = _describe_unresolvable(ref, error, bool(self.references))
+                self.graph.unresolvable.append(SchemaProblem(location=location, message=message))
                 continue
-            contents = resolved.contents
-            if not isinstance(contents, dict):
-                continue
-            target = index_of.get(id(contents))
-            if target is None:
-                if pointers is None:
-                    pointers = _reference_pointers(document, references)
-                if id(contents) not in pointers:
-                    continue  # a bundled metaschema, not part of this document or its references
-                target = add(pointers[id(contents)], contents, resolved.resolver)
-            edges.append((target, location))
-        position += 1
-    return graph
+            target = self._reference_target(resolved)
+            if target is not None:
+                edges.append((target, location))
+
+    def _reference_target(self, resolved: Resolved[Any]) -> int | None:
+        """The node a resolved reference leads to, added if new; None when it leads to no
+        schema object of the document or its references."""
+        contents = resolved.contents
+        if not isinstance(contents, dict):
+            return None
+        target = self.index_of.get(id(contents))
+        if target is None:
+            if self.pointers is None:
+                self.pointers = _reference_pointers(self.document, self.references)
+            if id(contents) not in self.pointers:
+                return None  # a bundled metaschema, not part of this document or its references
+            target = self._add(self.pointers[id(contents)], contents, resolved.resolver)
+        return target
 
 
 def _describe_unresolvable(ref: str, error: Exception, has_references: bool) -> str:
