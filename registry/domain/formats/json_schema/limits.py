@@ -63,13 +63,16 @@ def check_size_and_values(document: object, limits: Limits) -> None:
                     raise invalid(entry_index, f"object key {key!r} is not a string")
                 entries.append((child, depth + 1, entry_index, key))
                 pending.append(len(entries) - 1)
-        elif value is None or isinstance(value, str | bool):
-            continue
-        elif isinstance(value, int):
-            if not _MIN_JSON_INT <= value <= _MAX_JSON_INT:
-                raise invalid(entry_index, "integer is outside the supported 64-bit range")
-        elif isinstance(value, float):
-            if not math.isfinite(value):
-                raise invalid(entry_index, "NaN and Infinity are not JSON numbers")
-        else:
-            raise invalid(entry_index, f"{type(value).__name__} is not a JSON value")
+        elif (problem := _scalar_problem(value)) is not None:
+            raise invalid(entry_index, problem)
+
+
+def _scalar_problem(value: object) -> str | None:
+    """Why a value that is not a container cannot be part of a schema; None when it can."""
+    if value is None or isinstance(value, str | bool):
+        return None
+    if isinstance(value, int):
+        return None if _MIN_JSON_INT <= value <= _MAX_JSON_INT else "integer is outside the supported 64-bit range"
+    if isinstance(value, float):
+        return None if math.isfinite(value) else "NaN and Infinity are not JSON numbers"
+    return f"{type(value).__name__} is not a JSON value"
