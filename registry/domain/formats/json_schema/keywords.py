@@ -7,7 +7,7 @@ runs for every instance validated: keep them lean.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import referencing.jsonschema
 from jsonschema.exceptions import ValidationError
@@ -15,6 +15,9 @@ from jsonschema.exceptions import ValidationError
 from registry.domain.formats.json_schema.ecma_regex import InvalidEcmaPattern
 from registry.domain.formats.json_schema.pattern_matching import pattern_matches, pattern_matches_or_unknown
 from registry.domain.formats.json_schema.reporting import short_repr
+
+if TYPE_CHECKING:
+    from referencing._core import Resolved
 
 
 def ref_keyword(validator: Any, ref: str, instance: object, schema: Mapping[str, Any]) -> Iterator[ValidationError]:
@@ -113,39 +116,55 @@ def _evaluated_property_names(validator: Any, instance: Mapping[str, Any], schem
     if not isinstance(schema, dict):
         return set()
     evaluated: set[str] = set()
-
-    def follow(resolved: Any) -> None:
-        evaluated.update(
-            _evaluated_property_names(
-                validator.evolve(schema=resolved.contents, _resolver=resolved.resolver),
-                instance,
-                resolved.contents,
-                draft2019,
-            )
-        )
-
     if (ref := schema.get("$ref")) is not None:
-        follow(validator._resolver.lookup(ref))
+        evaluated |= _evaluated_at(validator, validator._resolver.lookup(ref), instance, draft2019)
     if draft2019:
-        if "$recursiveRef" in schema:
-            follow(referencing.jsonschema.lookup_recursive_ref(validator._resolver))
-        for keyword in ("properties", "additionalProperties", "unevaluatedProperties"):
-            value = schema.get(keyword)
-            if value is True:
-                evaluated.update(instance)
-            elif isinstance(value, dict):
-                evaluated.update(name for name in value if name in instance)
+        _add_evaluated_by_2019_keywords(evaluated, validator, instance, schema)
     else:
-        if (dynamic_ref := schema.get("$dynamicRef")) is not None:
-            follow(validator._resolver.lookup(dynamic_ref))
-        properties = schema.get("properties")
-        if isinstance(properties, dict):
-            evaluated.update(properties.keys() & instance.keys())
-        for keyword in ("additionalProperties", "unevaluatedProperties"):
-            if (subschema := schema.get(keyword)) is None:
-                continue
-            evaluated.update(name for name, value in instance.items() if _is_valid(validator.descend(value, subschema)))
+        _add_evaluated_by_2020_keywords(evaluated, validator, instance, schema)
+    _add_evaluated_by_applicators(evaluated, validator, instance, schema, draft2019)
+    return evaluated
 
+
+def _evaluated_at(validator: Any, resolved: Resolved[Any], instance: Mapping[str, Any], draft2019: bool) -> set[str]:
+    """The names evaluated by the schema a reference resolved to."""
+    return _evaluated_property_names(
+        validator.evolve(schema=resolved.contents, _resolver=resolved.resolver), instance, resolved.contents, draft2019
+    )
+
+
+def _add_evaluated_by_2019_keywords(
+    evaluated: set[str], validator: Any, instance: Mapping[str, Any], schema: Mapping[str, Any]
+) -> None:
+    if "$recursiveRef" in schema:
+        resolved = referencing.jsonschema.lookup_recursive_ref(validator._resolver)
+        evaluated |= _evaluated_at(validator, resolved, instance, True)
+    for keyword in ("properties", "additionalProperties", "unevaluatedProperties"):
+        value = schema.get(keyword)
+        if value is True:
+            evaluated.update(instance)
+        elif isinstance(value, dict):
+            evaluated.update(name for name in value if name in instance)
+
+
+def _add_evaluated_by_2020_keywords(
+    evaluated: set[str], validator: Any, instance: Mapping[str, Any], schema: Mapping[str, Any]
+) -> None:
+    if (dynamic_ref := schema.get("$dynamicRef")) is not None:
+        evaluated |= _evaluated_at(validator, validator._resolver.lookup(dynamic_ref), instance, False)
+    properties = schema.get("properties")
+    if isinstance(properties, dict):
+        evaluated.update(properties.keys() & instance.keys())
+    for keyword in ("additionalProperties", "unevaluatedProperties"):
+        if (subschema := schema.get(keyword)) is None:
+            continue
+        evaluated.update(name for name, value in instance.items() if _is_valid(validator.descend(value, subschema)))
+
+
+def _add_evaluated_by_applicators(
+    evaluated: set[str], validator: Any, instance: Mapping[str, Any], schema: Mapping[str, Any], draft2019: bool
+) -> None:
+    """patternProperties and the keywords applying subschemas to the same object (both variants)."""
     for pattern in schema.get("patternProperties", {}):
         evaluated.update(name for name in instance if pattern_matches_or_unknown(pattern, name))
 
@@ -165,7 +184,6 @@ def _evaluated_property_names(validator: Any, instance: Mapping[str, Any], schem
                 evaluated |= _evaluated_property_names(validator, instance, schema["then"], draft2019)
         elif "else" in schema:
             evaluated |= _evaluated_property_names(validator, instance, schema["else"], draft2019)
-    return evaluated
 
 
 def unevaluated_properties_keyword(draft2019: bool) -> Callable[..., Iterator[ValidationError]]:
