@@ -1,9 +1,9 @@
 """The string formats asserted in validation (only checkers that need no extra package).
 
-Formats are asserted (not just annotated) for a fixed set: date-time, date, time, email,
-idn-email, ipv4, ipv6 and regex, each only in the drafts that define it. Other
-formats stay annotations. Asserting is deliberate even in 2019-09/2020-12 (where the
-spec makes it opt-in): producers expect "date-time" to mean it.
+Up to draft-07, formats are asserted (not just annotated) for a fixed set: date-time,
+date, time, email, idn-email, ipv4, ipv6 and regex, each only in the drafts that define
+it; other formats stay annotations. From 2019-09 on, ``format`` is an annotation, as
+those drafts and the official test suite expect.
 """
 
 from __future__ import annotations
