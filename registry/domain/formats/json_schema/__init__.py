@@ -13,9 +13,10 @@ which rests on four functions:
 
 Beneath them: ``dialects`` (draft-04 to 2020-12, offline reference resolution),
 ``keywords`` and ``string_formats`` (what validation checks beyond jsonschema's stock
-keywords), ``ecma_regex`` and ``pattern_matching`` (ECMA-262 patterns with time limits),
-``graph`` (walking a schema and its ``$ref``s), ``references`` (schemas registered with
-references), ``limits`` and ``reporting`` (how problems are located and worded).
+keywords), ``ecma_regex`` (ECMA-262 patterns, matched within time limits), ``graph``
+(walking a schema and its ``$ref``s), ``references`` (schemas registered with
+references), ``limits`` (how big a schema may be) and ``reporting`` (how problems are
+located and worded).
 
 ``$ref``: local references only (JSON pointers, anchors, ids of resources inside the
 document) plus the official metaschemas bundled with ``jsonschema``, and the schemas the
@@ -24,14 +25,15 @@ ever fetched.
 """
 
 from registry.domain.formats.json_schema.canonical import ANNOTATION_KEYWORDS, canonical_text, strip_annotations
-from registry.domain.formats.json_schema.ecma_regex import ecma_pattern_error, translate_ecma_regex
+from registry.domain.formats.json_schema.ecma_regex import (
+    PATTERN_MATCH_TIMEOUT_SECONDS,
+    PATTERN_TIME_BUDGET_SECONDS,
+    ecma_pattern_error,
+    translate_ecma_regex,
+)
 from registry.domain.formats.json_schema.handler import JsonSchemaHandler
 from registry.domain.formats.json_schema.limits import Limits
 from registry.domain.formats.json_schema.parsing import PATTERN_COMPILE_BUDGET_SECONDS, parse_schema
-from registry.domain.formats.json_schema.pattern_matching import (
-    PATTERN_MATCH_TIMEOUT_SECONDS,
-    PATTERN_TIME_BUDGET_SECONDS,
-)
 from registry.domain.formats.json_schema.references import SchemaWithReferences, reference_resources
 from registry.domain.formats.json_schema.validation import CompiledValidator, compile_validator
 

@@ -12,8 +12,11 @@ from typing import TYPE_CHECKING, Any
 import referencing.jsonschema
 from jsonschema.exceptions import ValidationError
 
-from registry.domain.formats.json_schema.ecma_regex import InvalidEcmaPattern
-from registry.domain.formats.json_schema.pattern_matching import pattern_matches, pattern_matches_or_unknown
+from registry.domain.formats.json_schema.ecma_regex import (
+    InvalidEcmaPattern,
+    pattern_matches,
+    pattern_matches_or_unknown,
+)
 from registry.domain.formats.json_schema.reporting import short_repr
 
 if TYPE_CHECKING:

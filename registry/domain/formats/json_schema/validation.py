@@ -15,13 +15,14 @@ import regex
 from jsonschema.exceptions import ValidationError
 
 from registry.domain.formats.json_schema.dialects import Dialect, Holds, dialect_of, resolver_for
-from registry.domain.formats.json_schema.ecma_regex import InvalidEcmaPattern, compile_ecma
-from registry.domain.formats.json_schema.graph import patterns_in, schema_graph
-from registry.domain.formats.json_schema.pattern_matching import (
+from registry.domain.formats.json_schema.ecma_regex import (
     PATTERN_TIME_BUDGET_SECONDS,
+    InvalidEcmaPattern,
     ValidationContext,
+    compile_ecma,
     validation_context,
 )
+from registry.domain.formats.json_schema.graph import patterns_in, schema_graph
 from registry.domain.formats.json_schema.references import SchemaWithReferences
 from registry.domain.formats.json_schema.reporting import closest_sub_error, json_pointer, short_repr, shorten
 from registry.domain.model import ValidationIssue
