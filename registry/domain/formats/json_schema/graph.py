@@ -29,24 +29,23 @@ def subschemas(node: Mapping[str, Any], dialect: Dialect) -> Iterator[tuple[str,
     """(relative pointer, subschema, applies in place) for every subschema directly in node."""
     for keyword, value in node.items():
         spec = dialect.keywords.get(keyword)
-        if spec is not None:
-            prefix = "/" + escape_token(keyword)
-            for relative, item in _held_schemas(spec.holds, value):
-                yield prefix + relative, item, spec.in_place
-
-
-def _held_schemas(holds: Holds, value: object) -> Iterator[tuple[str, object]]:
-    """(pointer relative to the keyword, subschema) for every schema in a keyword's value."""
-    if holds is Holds.SCHEMA_OR_ARRAY:
-        holds = Holds.SCHEMA_ARRAY if isinstance(value, list) else Holds.SCHEMA
-    if holds is Holds.SCHEMA:
-        if is_schema(value):
-            yield "", value
-    elif holds is Holds.SCHEMA_ARRAY:
-        if isinstance(value, list):
-            yield from ((f"/{index}", item) for index, item in enumerate(value) if is_schema(item))
-    elif isinstance(value, dict):
-        yield from ((f"/{escape_token(name)}", item) for name, item in value.items() if is_schema(item))
+        if spec is None:
+            continue
+        prefix = "/" + escape_token(keyword)
+        holds = spec.holds
+        if holds is Holds.SCHEMA_OR_ARRAY:
+            holds = Holds.SCHEMA_ARRAY if isinstance(value, list) else Holds.SCHEMA
+        if holds is Holds.SCHEMA and is_schema(value):
+            yield prefix, value, spec.in_place
+        elif holds is Holds.SCHEMA_ARRAY:
+            if isinstance(value, list):
+                for index, item in enumerate(value):
+                    if is_schema(item):
+                        yield f"{prefix}/{index}", item, spec.in_place
+        elif isinstance(value, dict):  # SCHEMA_MAP; a SCHEMA value that is not a schema is no dict either
+            for name, item in value.items():
+                if is_schema(item):
+                    yield f"{prefix}/{escape_token(name)}", item, spec.in_place
 
 
 @dataclass(slots=True)
