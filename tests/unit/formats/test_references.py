@@ -17,7 +17,7 @@ from registry.domain.errors import InvalidSchema
 from registry.domain.formats import json_schema as json_schema_format
 from registry.domain.formats.avro import AvroHandler
 from registry.domain.formats.base import Dependency, distinct_dependencies
-from registry.domain.formats.handlers import JsonSchemaHandler
+from registry.domain.formats.json_schema import JsonSchemaHandler
 from registry.domain.formats.protobuf import ProtobufHandler, serialized_descriptor
 from registry.domain.model import CompatibilityPolicy, ValidationOptions
 
