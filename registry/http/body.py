@@ -8,7 +8,7 @@ from typing import Any
 import falcon
 import orjson
 
-from registry.http.errors import HTTPProblem
+from registry.http.problems import HTTPProblem
 
 _CHUNK = 64 * 1024
 

@@ -20,6 +20,7 @@ import orjson
 from registry.domain import errors
 from registry.http.confluent import errors as confluent
 from registry.http.observation import request_id_of
+from registry.http.problems import HTTPProblem
 
 log = logging.getLogger(__name__)
 
@@ -62,17 +63,6 @@ CODE_BY_STATUS = {
     500: "INTERNAL_ERROR",
     503: "SERVICE_UNAVAILABLE",
 }
-
-
-class HTTPProblem(falcon.HTTPError):
-    """An HTTP-level error (bad JSON, wrong media type, body too large) with our code."""
-
-    def __init__(
-        self, status: str, code: str, message: str, *, headers: dict[str, str] | None = None, **details: Any
-    ) -> None:
-        super().__init__(status, title=message, headers=headers)
-        self.problem_code = code
-        self.details = details
 
 
 def error_body(req: falcon.Request, message: str, code: str, details: dict[str, Any] | None = None) -> bytes:
