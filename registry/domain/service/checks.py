@@ -26,7 +26,7 @@ from registry.domain.service.documents import SchemaDocuments
 from registry.domain.service.guards import check_single_format
 from registry.domain.service.observer import ServiceObserver
 from registry.domain.service.queries import Queries
-from registry.domain.service.settings import Settings
+from registry.domain.service.settings import RegistrySettings
 from registry.domain.subjects import check_subject
 from registry.lru import LocalCache
 
@@ -100,7 +100,7 @@ class CompatibilityChecks:
         self,
         store: SchemaStore,
         queries: Queries,
-        settings: Settings,
+        settings: RegistrySettings,
         formats: FormatRegistry,
         documents: SchemaDocuments,
         compatibility: CompatibilityRegistry,

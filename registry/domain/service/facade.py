@@ -36,7 +36,7 @@ from registry.domain.service.documents import SchemaDocuments
 from registry.domain.service.observer import NullServiceObserver, ServiceObserver
 from registry.domain.service.queries import Page, Queries
 from registry.domain.service.registration import Registration, RegistrationRequest, RegistrationResult
-from registry.domain.service.settings import Settings
+from registry.domain.service.settings import RegistrySettings
 from registry.domain.service.updates import VersionUpdates
 from registry.domain.versioning import SemVer
 from registry.lru import LocalCache
@@ -60,7 +60,7 @@ class RegistryService:
         references = ReferenceResolver(store, validator_cache_size)
         documents = SchemaDocuments(formats, references)
         self._queries = Queries(store, cache, formats, references, documents)
-        self._settings = Settings(store)
+        self._settings = RegistrySettings(store)
         self._registration = Registration(store, cache, documents, compatibility, observer)
         self._updates = VersionUpdates(store, cache)
         self._deletion = Deletion(store, cache)

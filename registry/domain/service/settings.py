@@ -17,7 +17,7 @@ from registry.domain.service.guards import subject_not_found
 from registry.domain.subjects import check_subject
 
 
-class Settings:
+class RegistrySettings:
     def __init__(self, store: SchemaStore) -> None:
         self._store = store
 
