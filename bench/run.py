@@ -756,6 +756,24 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     return options
 
 
+def run_groups(bench: Benchmark, options: argparse.Namespace, database_url: str, logs: Path) -> None:
+    """The selected groups, in order, against the started registry (and, for core, the bare ceiling)."""
+    if "core" in options.groups:
+        bare = harness.bare_server(bench.get_body, logs / "bare.log", options.workers)
+        bench.servers["bare"] = bare
+        try:
+            bare.start()
+            bench.core(database_url)
+        finally:
+            bare.stop()
+    if "register" in options.groups:
+        bench.register()
+    if "bulk" in options.groups:
+        bench.bulk(database_url)
+    if "chains" in options.groups:
+        bench.chains(database_url)
+
+
 def main(argv: list[str] | None = None) -> int:
     options = parse_args(argv)
     executable = shutil.which("wrk")
@@ -787,20 +805,7 @@ def main(argv: list[str] | None = None) -> int:
                 try:
                     registry.start()
                     bench.seed(registry)
-                    if "core" in options.groups:
-                        bare = harness.bare_server(bench.get_body, logs / "bare.log", options.workers)
-                        bench.servers["bare"] = bare
-                        try:
-                            bare.start()
-                            bench.core(database_url)
-                        finally:
-                            bare.stop()
-                    if "register" in options.groups:
-                        bench.register()
-                    if "bulk" in options.groups:
-                        bench.bulk(database_url)
-                    if "chains" in options.groups:
-                        bench.chains(database_url)
+                    run_groups(bench, options, database_url, logs)
                 finally:
                     registry.stop()
         except BenchError as error:

@@ -1,152 +1,20 @@
-"""The application factory: build the backends, wire the resources."""
+"""The application factory: the WSGI app a worker serves, assembled from its backends
+(``registry.backends``) and its routes (``registry.http``)."""
 
 from __future__ import annotations
 
-import logging
-from collections.abc import Callable
-from dataclasses import dataclass, field
-
 import falcon
 
-from registry.cache.invalidation import ChangeListener
-from registry.cache.shared import NoSharedCache, RedisCache, SharedCache
-from registry.cache.tiered import TieredSchemaCache
+from registry.backends import Backends, build_backends
 from registry.config import Settings
-from registry.domain.errors import RegistryError
-from registry.domain.formats.registry import default_formats
-from registry.domain.records import SchemaVersion
-from registry.domain.service import RegistryService
-from registry.health import HealthProbe, Readiness
 from registry.http import errors
-from registry.http.cached_reads import SCHEMA_ROUTE, CachedSchemaReads
+from registry.http.cached_reads import CachedSchemaReads
 from registry.http.confluent.routes import add_confluent_routes
 from registry.http.connection import close_when_asked
 from registry.http.observation import ObservedRequests, WSGIApp
 from registry.http.representations import RenderedSchemas
-from registry.http.resources.compatibility import CompatibilityCheck
-from registry.http.resources.config import GlobalConfig, SubjectConfig
-from registry.http.resources.health import Health, Liveness, Metrics, ReadinessCheck
-from registry.http.resources.schemas import SchemaCollection, SchemaItem
-from registry.http.resources.subjects import (
-    SubjectCollection,
-    SubjectCompatibility,
-    SubjectItem,
-    SubjectVersionItem,
-    SubjectVersions,
-    SubjectVersionValidation,
-)
-from registry.http.resources.validation import ValidateById, ValidateEnvelope
+from registry.http.routes import add_health_routes, add_native_routes
 from registry.http.routing import RegistryRouter
-from registry.lru import LocalCache
-from registry.observability.access_log import AccessLog
-from registry.observability.batching import register_flusher
-from registry.observability.metrics import CacheMetrics, PoolMetrics, RequestMetrics, ServiceMetrics
-from registry.storage.migrations import apply_migrations
-from registry.storage.pool import ConnectionPool
-from registry.storage.postgres import PostgresSchemaStore
-
-log = logging.getLogger(__name__)
-
-
-@dataclass
-class Backends:
-    """Everything a worker connects to. Built after gevent's patching (in the worker),
-    never at import time in the master."""
-
-    service: RegistryService
-    health: HealthProbe
-    readiness: Readiness
-    shared_cache: SharedCache
-    request_metrics: RequestMetrics
-    access_log: AccessLog
-    closers: list[Callable[[], None]] = field(default_factory=list)
-
-    def close(self) -> None:
-        for close in reversed(self.closers):
-            close()
-
-
-def build_backends(settings: Settings, *, listen_for_changes: bool = True) -> Backends:
-    if not settings.database_url:
-        raise ValueError("build_backends needs settings.database_url (see registry.bootstrap.ensure_database)")
-    pool = ConnectionPool(
-        settings.database_url,
-        size=settings.database_pool_size,
-        wait_timeout=settings.database_pool_timeout_seconds,
-        observer=PoolMetrics(),
-    )
-    store = PostgresSchemaStore(pool)
-    shared: SharedCache
-    if settings.redis_url:
-        shared = RedisCache(
-            settings.redis_url, key_prefix=settings.redis_key_prefix, ttl_seconds=settings.cache_ttl_seconds
-        )
-    else:
-        shared = NoSharedCache()
-
-    listener = ChangeListener(
-        settings.database_url,
-        on_change=lambda payload: _on_change(cache, payload),
-        on_listening=lambda: cache.forget_local(),
-    )
-    local: LocalCache[SchemaVersion] = LocalCache(
-        settings.local_cache_size,
-        staleness_seconds=settings.staleness_seconds,
-        is_trusted=lambda: listener.connected,
-    )
-    cache_metrics, request_metrics, access_log = CacheMetrics(), RequestMetrics(), AccessLog()
-    cache = TieredSchemaCache(local, shared, cache_metrics)
-    service = RegistryService(
-        store, cache, default_formats(), validator_cache_size=settings.local_cache_size, observer=ServiceMetrics()
-    )
-
-    database_url = settings.database_url
-    readiness = Readiness(lambda: _ensure_migrated(database_url))
-    readiness.try_verify()
-    backends = Backends(
-        service=service,
-        health=HealthProbe(store, shared),
-        readiness=readiness,
-        shared_cache=shared,
-        request_metrics=request_metrics,
-        access_log=access_log,
-        closers=[pool.close],
-    )
-    for flush in (cache_metrics.flush, request_metrics.flush, access_log.flush):
-        backends.closers.append(register_flusher(flush))
-    if listen_for_changes:
-        listener.start()
-        backends.closers.append(listener.stop)
-    if isinstance(shared, RedisCache):
-        backends.closers.append(shared.close)
-        backends.closers.append(register_flusher(lambda: _drain_cache_outbox(store, shared)))
-    return backends
-
-
-def _ensure_migrated(database_url: str) -> list[str]:
-    # Usually the master applied them already and this finds nothing to do; it also
-    # covers servers other than our gunicorn setup.
-    apply_migrations(database_url)
-    return []
-
-
-def _on_change(cache: TieredSchemaCache, payload: str) -> None:
-    kind, _, rest = payload.partition(":")
-    if kind == "schema":
-        schema_id, _, revision = rest.partition(":")
-        cache.changed(schema_id, int(revision or 0))
-
-
-def _drain_cache_outbox(store: PostgresSchemaStore, shared: SharedCache) -> None:
-    """Tombstone shared-cache entries of changes that may not have reached Redis."""
-
-    def forget(claimed: list[tuple[str, int]]) -> bool:
-        return all(shared.tombstone(key, revision) for key, revision in claimed)
-
-    try:
-        store.drain_cache_invalidations(forget)
-    except RegistryError:
-        pass  # the database is down or busy: the rows wait for the next round
 
 
 def create_app(settings: Settings, backends: Backends | None = None) -> WSGIApp:
@@ -160,32 +28,14 @@ def create_app(settings: Settings, backends: Backends | None = None) -> WSGIApp:
     return close_when_asked(ObservedRequests(served, backends.request_metrics, backends.access_log))
 
 
-def create_falcon_app(settings: Settings, backends: Backends, rendered: RenderedSchemas) -> falcon.App:
+def create_falcon_app(
+    settings: Settings, backends: Backends, rendered: RenderedSchemas
+) -> falcon.App[falcon.Request, falcon.Response]:
     """Every route. ``rendered`` holds the schema bodies it shares with ``CachedSchemaReads``."""
-    service = backends.service
-    limit = settings.max_body_bytes
-
     app = falcon.App(router=RegistryRouter())
     app.req_options.strip_url_path_trailing_slash = True
     errors.install(app)
-
-    app.add_route("/api/v1/schemas", SchemaCollection(service, limit))
-    app.add_route(SCHEMA_ROUTE, SchemaItem(service, rendered, limit))  # the route CachedSchemaReads answers too
-    app.add_route("/api/v1/subjects", SubjectCollection(service))
-    app.add_route("/api/v1/subjects/{subject}", SubjectItem(service))
-    app.add_route("/api/v1/subjects/{subject}/versions", SubjectVersions(service))
-    app.add_route("/api/v1/subjects/{subject}/versions/{version}", SubjectVersionItem(service, rendered))
-    app.add_route("/api/v1/subjects/{subject}/versions/{version}/validate", SubjectVersionValidation(service, limit))
-    app.add_route("/api/v1/subjects/{subject}/compatibility", SubjectCompatibility(service, limit))
-    app.add_route("/api/v1/subjects/{subject}/config", SubjectConfig(service, limit))
-    app.add_route("/api/v1/config", GlobalConfig(service, limit))
-    app.add_route("/api/v1/validate", ValidateEnvelope(service, limit))
-    app.add_route("/api/v1/validate/{schema_id}", ValidateById(service, limit))
-    app.add_route("/api/v1/compatibility/check", CompatibilityCheck(service, limit))
-    add_confluent_routes(app, service, limit)  # Confluent's API at the root: /subjects, /schemas, /config...
-    app.add_route("/health", Health(backends.health))
-    app.add_route("/healthz", Liveness())
-    app.add_route("/readyz", ReadinessCheck(backends.readiness))
-    if settings.metrics_on_api_port:
-        app.add_route("/metrics", Metrics())
+    add_native_routes(app, backends.service, rendered, settings.max_body_bytes)
+    add_confluent_routes(app, backends.service, settings.max_body_bytes)  # at the root: /subjects, /schemas...
+    add_health_routes(app, backends.health, backends.readiness, metrics=settings.metrics_on_api_port)
     return app

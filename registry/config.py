@@ -47,7 +47,7 @@ class Settings:
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
         env = os.environ if environ is None else environ
         reader = _Reader(env)
-        port = reader.integer("PORT", None, minimum=1, maximum=65535)
+        port = reader.optional_integer("PORT", minimum=1, maximum=65535)
         server_port = reader.integer("SERVER_PORT", 8080, minimum=1, maximum=65535)
         return cls(
             database_url=reader.url("DATABASE_URL", ("postgres", "postgresql")),
@@ -87,12 +87,14 @@ class _Reader:
         value = self._raw(name)
         return default if value is None else value
 
-    def integer(
-        self, name: str, default: int | None, *, minimum: int | None = None, maximum: int | None = None
-    ) -> int | None:
+    def integer(self, name: str, default: int, *, minimum: int | None = None, maximum: int | None = None) -> int:
+        value = self.optional_integer(name, minimum=minimum, maximum=maximum)
+        return default if value is None else value
+
+    def optional_integer(self, name: str, *, minimum: int | None = None, maximum: int | None = None) -> int | None:
         raw = self._raw(name)
         if raw is None:
-            return default
+            return None
         try:
             value = int(raw)
         except ValueError:

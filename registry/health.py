@@ -5,9 +5,8 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Protocol
 
-from registry.cache.shared import SharedCache
 from registry.domain.errors import RegistryError
 from registry.domain.ports import SchemaStore
 from registry.text import first_line
@@ -15,11 +14,22 @@ from registry.text import first_line
 log = logging.getLogger(__name__)
 
 
+class SharedCacheHealth(Protocol):
+    """What the probe needs of the shared cache."""
+
+    @property
+    def enabled(self) -> bool:
+        """False when no shared cache is configured."""
+
+    def ping(self) -> None:
+        """Raise when the cache cannot answer."""
+
+
 class HealthProbe:
     """Checks the database and Redis, at most once per ``cache_seconds`` per worker:
     a burst of health checks must not turn into a burst of database round trips."""
 
-    def __init__(self, store: SchemaStore, shared_cache: SharedCache, *, cache_seconds: float = 0.5) -> None:
+    def __init__(self, store: SchemaStore, shared_cache: SharedCacheHealth, *, cache_seconds: float = 0.5) -> None:
         self._store = store
         self._shared_cache = shared_cache
         self._cache_seconds = cache_seconds
@@ -66,7 +76,7 @@ class Readiness:
     def __init__(self, verify_migrations: Callable[[], list[str]]) -> None:
         self._verify = verify_migrations
         self._ready = False
-        self._reason = "migrations not verified yet"
+        self._reason: str | None = "migrations not verified yet"
 
     def check(self) -> tuple[bool, str | None]:
         if not self._ready:

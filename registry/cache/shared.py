@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 import time
-from typing import Protocol
+from typing import Protocol, cast
 
 import redis
 
@@ -98,7 +98,8 @@ class RedisCache:
         if self._skipping():
             return None
         try:
-            value = self._client.get(self._prefix + key)
+            # The client leaves replies undecoded (decode_responses is off): they are bytes.
+            value = cast("bytes | None", self._client.get(self._prefix + key))
         except redis.RedisError as exc:
             self._tripped(exc)
             return None

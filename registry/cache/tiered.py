@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from typing import Protocol
 
 from registry.cache import codec
 from registry.cache.shared import SharedCache
@@ -12,8 +13,15 @@ from registry.lru import LocalCache
 log = logging.getLogger(__name__)
 
 
-class CacheObserver:
+class CacheObserver(Protocol):
+    """Hears of each lookup, per tier ("local", "redis"), hit or miss (the metrics)."""
+
     def lookup(self, tier: str, hit: bool) -> None: ...
+
+
+class _Unobserved:
+    def lookup(self, tier: str, hit: bool) -> None:
+        pass
 
 
 class TieredSchemaCache:
@@ -25,7 +33,7 @@ class TieredSchemaCache:
     ) -> None:
         self._local = local
         self._shared = shared
-        self._observer = observer or CacheObserver()
+        self._observer: CacheObserver = observer or _Unobserved()
         # The newest revision a change notice announced per id: a copy read before the
         # change but stored after its notice must not be kept.
         self._floors: LocalCache[int] = LocalCache(max(local.capacity, 1), staleness_seconds=float("inf"))

@@ -8,7 +8,7 @@ from typing import Any
 import falcon
 import orjson
 
-from registry.http.errors import HTTPProblem
+from registry.http.problems import HTTPProblem
 
 _CHUNK = 64 * 1024
 
@@ -54,7 +54,8 @@ def _read_capped(req: falcon.Request, max_bytes: int) -> bytes:
     # No Content-Length: a chunked body. Falcon's bounded stream would read nothing, while the
     # server's own input stream (gunicorn de-chunks it) ends where the body ends.
     stream = req.stream
-    chunks, total = [], 0
+    chunks: list[bytes] = []
+    total = 0
     while True:
         chunk = stream.read(min(_CHUNK, max_bytes + 1 - total))
         if not chunk:

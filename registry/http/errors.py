@@ -20,6 +20,7 @@ import orjson
 from registry.domain import errors
 from registry.http.confluent import errors as confluent
 from registry.http.observation import request_id_of
+from registry.http.problems import HTTPProblem
 
 log = logging.getLogger(__name__)
 
@@ -64,17 +65,6 @@ CODE_BY_STATUS = {
 }
 
 
-class HTTPProblem(falcon.HTTPError):
-    """An HTTP-level error (bad JSON, wrong media type, body too large) with our code."""
-
-    def __init__(
-        self, status: str, code: str, message: str, *, headers: dict[str, str] | None = None, **details: Any
-    ) -> None:
-        super().__init__(status, title=message, headers=headers)
-        self.problem_code = code
-        self.details = details
-
-
 def error_body(req: falcon.Request, message: str, code: str, details: dict[str, Any] | None = None) -> bytes:
     body: dict[str, Any] = {"error": message, "code": code, "request_id": request_id_of(req.env)}
     if details:
@@ -82,7 +72,7 @@ def error_body(req: falcon.Request, message: str, code: str, details: dict[str, 
     return orjson.dumps(body)
 
 
-def _render(req: falcon.Request, resp: falcon.Response, status: str, body: bytes) -> None:
+def _render(req: falcon.Request, resp: falcon.Response, status: str | int, body: bytes) -> None:
     resp.status = status
     resp.content_type = falcon.MEDIA_JSON
     resp.data = body
@@ -145,13 +135,13 @@ def serialize_http_error(req: falcon.Request, resp: falcon.Response, exc: falcon
 
 def _status_of(exc: errors.RegistryError) -> str:
     for cls in type(exc).__mro__:
-        status = STATUS_BY_ERROR.get(cls)  # type: ignore[arg-type]
+        status = STATUS_BY_ERROR.get(cls)
         if status is not None:
             return status
     return falcon.HTTP_500
 
 
-def install(app: falcon.App) -> None:
+def install(app: falcon.App[falcon.Request, falcon.Response]) -> None:
     app.add_error_handler(Exception, handle_unexpected)
     app.add_error_handler(errors.RegistryError, handle_registry_error)
     app.set_error_serializer(serialize_http_error)

@@ -4,6 +4,10 @@ In gunicorn, ``PROMETHEUS_MULTIPROC_DIR`` is set (by ``gunicorn.conf.py``) befor
 module is first imported, so every worker writes its samples to shared files and the
 master serves the sum of all workers. Without it (tests, other servers) the metrics
 live in this process.
+
+The metrics classes are the observers the pool, the cache and the service call. They
+match those observer protocols by shape alone, so this module depends on none of
+the layers it observes.
 """
 
 from __future__ import annotations
@@ -21,8 +25,6 @@ from prometheus_client import (
 )
 from prometheus_client import multiprocess as _multiprocess
 from prometheus_client.registry import REGISTRY
-
-from registry.storage.pool import PoolObserver
 
 LATENCY_BUCKETS = (0.0005, 0.001, 0.0025, 0.005, 0.0075, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
 
@@ -48,7 +50,9 @@ VALIDATIONS = Counter("registry_validations_total", "Document validations by res
 COMPATIBILITY_CHECKS = Counter("registry_compatibility_checks_total", "Compatibility checks by result", ["result"])
 
 
-class PoolMetrics(PoolObserver):
+class PoolMetrics:
+    """Connections in use and waits for one (the storage pool's observer)."""
+
     def connection_acquired(self, waited_seconds: float, had_to_wait: bool) -> None:
         POOL_IN_USE.inc()
         if had_to_wait:
@@ -66,7 +70,8 @@ def multiprocess_dir() -> str | None:
 def multiprocess_registry() -> CollectorRegistry:
     """A registry that sums the samples every worker wrote to the multiprocess directory."""
     registry = CollectorRegistry()
-    _multiprocess.MultiProcessCollector(registry)
+    # prometheus_client leaves this constructor unannotated.
+    _multiprocess.MultiProcessCollector(registry)  # type: ignore[no-untyped-call]
     return registry
 
 
@@ -77,11 +82,13 @@ def render_latest() -> bytes:
 
 def mark_worker_dead(pid: int) -> None:
     if multiprocess_dir():
-        _multiprocess.mark_process_dead(pid)
+        # prometheus_client leaves this function unannotated.
+        _multiprocess.mark_process_dead(pid)  # type: ignore[no-untyped-call]
 
 
 class CacheMetrics:
-    """Cache hits and misses per tier, counted in-process and added at each flush."""
+    """Cache hits and misses per tier, counted in-process and added at each flush (the
+    tiered cache's observer)."""
 
     def __init__(self) -> None:
         self._counts: defaultdict[tuple[str, bool], int] = defaultdict(int)
@@ -96,6 +103,8 @@ class CacheMetrics:
 
 
 class ServiceMetrics:
+    """Registration, validation and compatibility check outcomes (the service's observer)."""
+
     def registration(self, result: str) -> None:
         REGISTRATIONS.labels(result).inc()
 

@@ -1,1 +1,2 @@
-"""PostgreSQL storage: connection pool, migrations, the schema store, the embedded server."""
+"""PostgreSQL storage: connection pool, migrations, the schema store, change notifications,
+the embedded server."""

@@ -40,11 +40,13 @@ def start_embedded_postgres(data_dir: Path, *, on_heroku: bool) -> str:
             "(it sets DATABASE_URL)."
         )
     ensure_runtime_dir()
-    import pgserver  # imported here: only the embedded mode needs it
+    # Imported here: only the embedded mode needs it. From its defining module, as the
+    # package re-exports it implicitly.
+    from pgserver.postgres_server import get_server
 
     data_dir = data_dir.expanduser().resolve()
     data_dir.parent.mkdir(parents=True, exist_ok=True)
-    server = pgserver.get_server(data_dir, cleanup_mode="stop")
+    server = get_server(data_dir, cleanup_mode="stop")
     url = server.get_uri()
     log.info("embedded PostgreSQL is running", extra={"data_dir": str(data_dir)})
     return url

@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import psycopg2
+import psycopg2.errors
+import psycopg2.extensions
 
 log = logging.getLogger(__name__)
 
@@ -88,7 +90,7 @@ def pending_migrations(dsn: str, *, directory: Path = MIGRATIONS_DIR) -> list[st
     try:
         with conn.cursor() as cursor:
             cursor.execute("SELECT to_regclass('schema_migrations') IS NOT NULL")
-            if not cursor.fetchone()[0]:
+            if cursor.fetchone() == (False,):
                 return [migration.name for migration in migrations]
             applied = _applied(cursor)
         _check_unchanged(migrations, applied)
@@ -97,7 +99,9 @@ def pending_migrations(dsn: str, *, directory: Path = MIGRATIONS_DIR) -> list[st
         conn.close()
 
 
-def _apply_pending(conn, cursor, migrations: list[Migration]) -> list[str]:  # noqa: ANN001 - psycopg2 types
+def _apply_pending(
+    conn: psycopg2.extensions.connection, cursor: psycopg2.extensions.cursor, migrations: list[Migration]
+) -> list[str]:
     cursor.execute(
         """
         CREATE TABLE IF NOT EXISTS schema_migrations (
@@ -132,7 +136,7 @@ def _apply_pending(conn, cursor, migrations: list[Migration]) -> list[str]:  # n
     return done
 
 
-def _applied(cursor) -> dict[int, tuple[str, str]]:  # noqa: ANN001
+def _applied(cursor: psycopg2.extensions.cursor) -> dict[int, tuple[str, str]]:
     cursor.execute("SELECT number, name, checksum FROM schema_migrations")
     return {number: (name, checksum) for number, name, checksum in cursor.fetchall()}
 

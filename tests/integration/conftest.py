@@ -15,7 +15,8 @@ import pytest
 import redis
 from falcon import testing
 
-from registry.app import Backends, build_backends, create_app
+from registry.app import create_app
+from registry.backends import Backends, build_backends
 from registry.config import Settings
 from tests.support.databases import create_migrated_database, drop_database, unique_database_name
 

@@ -12,7 +12,8 @@ import pytest
 from falcon import testing
 from prometheus_client import REGISTRY
 
-from registry.app import Backends, create_app, create_falcon_app
+from registry.app import create_app, create_falcon_app
+from registry.backends import Backends
 from registry.config import Settings
 from registry.http.cached_reads import CachedSchemaReads
 from registry.http.representations import RenderedSchemas

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 
-from registry.cache.invalidation import ChangeListener
+from registry.storage.notifications import ChangeListener
 from tests.support.services import wait_until
 
 

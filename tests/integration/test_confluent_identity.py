@@ -9,7 +9,7 @@ from concurrent.futures import ThreadPoolExecutor
 import orjson
 import pytest
 
-from registry.app import Backends
+from registry.backends import Backends
 from registry.domain.errors import (
     InvalidSchema,
     OperationNotPermitted,

@@ -3,6 +3,7 @@ against real PostgreSQL and Redis."""
 
 from __future__ import annotations
 
+import json
 import re
 import uuid
 
@@ -318,3 +319,22 @@ class TestBadInput:
         schema_id = register(client, subject).json["id"]
         response = client.simulate_post(f"/api/v1/validate/{schema_id}", params={"max_errors": "0"}, json={})
         assert response.status_code == 422 and response.json["field"] == "max_errors"
+
+
+@pytest.mark.parametrize("number", [10**30, -(10**25), 1.5e300])
+def test_metadata_numbers_beyond_64_bits_read_back(client, subject, number):
+    """JSON bodies carry such numbers as doubles; PostgreSQL keeps them as exact numerics,
+    which must come back as the same doubles, not as integers no JSON writer here accepts."""
+    created = register(client, subject, metadata={"registered": number})
+    assert created.status_code == 201
+    schema_id = created.json["id"]
+    changed = client.simulate_request(
+        "PATCH",
+        f"/api/v1/schemas/{schema_id}",
+        body=json.dumps({"metadata": {"patched": number}}).encode(),
+        headers={"Content-Type": "application/json"},
+    )
+    assert changed.status_code == 200, changed.text
+    fetched = client.simulate_get(f"/api/v1/schemas/{schema_id}")
+    assert fetched.status_code == 200, fetched.text
+    assert fetched.json["metadata"] == {"patched": float(number)}

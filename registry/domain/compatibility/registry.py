@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
 
+from registry.domain.compatibility.avro import AvroCompatibility
 from registry.domain.compatibility.base import CompatibilityRules
 from registry.domain.compatibility.json_schema import JsonSchemaCompatibility
+from registry.domain.compatibility.protobuf import ProtobufCompatibility
 from registry.domain.errors import UnsupportedFormat
-from registry.domain.formats.avro import AvroHandler
-from registry.domain.formats.protobuf import ProtobufHandler
-from registry.domain.model import CompatibilityPolicy, SchemaFormat, Violation
+from registry.domain.model import SchemaFormat
 
 
 class CompatibilityRegistry:
@@ -24,21 +23,5 @@ class CompatibilityRegistry:
         return rules
 
 
-class _HandlerRules:
-    """Transitional: the rules still live on the format handlers."""
-
-    def __init__(self, handler: Any) -> None:
-        self._handler = handler
-
-    @property
-    def format(self) -> SchemaFormat:
-        return self._handler.format  # type: ignore[no-any-return]
-
-    def backward_violations(self, old: Any, new: Any, policy: CompatibilityPolicy) -> list[Violation]:
-        return self._handler.backward_violations(old, new, policy)  # type: ignore[no-any-return]
-
-
 def default_compatibility() -> CompatibilityRegistry:
-    return CompatibilityRegistry(
-        [JsonSchemaCompatibility(), _HandlerRules(AvroHandler()), _HandlerRules(ProtobufHandler())]
-    )
+    return CompatibilityRegistry([JsonSchemaCompatibility(), AvroCompatibility(), ProtobufCompatibility()])

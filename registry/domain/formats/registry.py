@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from registry.domain.errors import UnsupportedFormat
 from registry.domain.formats.avro import AvroHandler
 from registry.domain.formats.base import DescriptorFormat, FormatHandler
-from registry.domain.formats.handlers import JsonSchemaHandler
+from registry.domain.formats.json_schema import JsonSchemaHandler
 from registry.domain.formats.protobuf import ProtobufHandler
 from registry.domain.model import SchemaFormat
 

@@ -3,7 +3,7 @@
 The one mapping from the registry's errors (domain errors, HTTP-level errors, bugs) to
 Confluent's HTTP status and ``error_code``. ``registry.http.errors`` decides which requests
 get this dialect (``is_confluent_path``) and renders what this module computes. Nothing here
-imports ``registry.http.errors`` or the resources (which import it), so it can import this.
+imports ``registry.http.errors`` or the resources, so it can import this.
 
 Confluent's 50003 (an error forwarding a write to the leader) has no counterpart: the
 registry has no leader, every instance writes to the same database.
@@ -82,7 +82,7 @@ def is_confluent_path(path: str) -> bool:
 
 def from_registry_error(exc: errors.RegistryError) -> ConfluentError:
     for cls in type(exc).__mro__:
-        row = _BY_ERROR.get(cls)  # type: ignore[arg-type]
+        row = _BY_ERROR.get(cls)
         if row is not None:
             return ConfluentError(row[0], row[1], _message_of(exc))
     # A domain error without a row is a gap in this table, not the client's fault.

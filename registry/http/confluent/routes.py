@@ -34,7 +34,9 @@ class Contexts:
         send(resp, ["."])
 
 
-def add_confluent_routes(app: falcon.App, service: RegistryService, max_body_bytes: int) -> None:
+def add_confluent_routes(
+    app: falcon.App[falcon.Request, falcon.Response], service: RegistryService, max_body_bytes: int
+) -> None:
     """Errors on these paths answer in Confluent's dialect (``registry.http.errors`` picks it by path).
     Subjects holding "/" (sent as %2F) route through ``registry.http.routing.RegistryRouter``."""
     limit = max_body_bytes

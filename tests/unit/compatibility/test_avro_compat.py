@@ -20,11 +20,14 @@ import avro.schema
 import pytest
 from avro.compatibility import ReaderWriterCompatibilityChecker, SchemaCompatibilityType, SchemaIncompatibilityType
 
+from registry.domain.compatibility.avro import AvroCompatibility
 from registry.domain.compatibility.checker import pair_violations
+from registry.domain.compatibility.registry import default_compatibility
 from registry.domain.formats.avro import AvroHandler
-from registry.domain.model import CompatibilityMode, CompatibilityPolicy
+from registry.domain.model import CompatibilityMode, CompatibilityPolicy, SchemaFormat
 
 HANDLER = AvroHandler()
+RULES = AvroCompatibility()
 STRICT = CompatibilityPolicy.STRICT
 
 NM = "NAME_MISMATCH"
@@ -105,7 +108,7 @@ def doc(schema: Any) -> Any:
 
 
 def violation_types(old: Any, new: Any) -> list[str]:
-    return sorted({violation.type for violation in HANDLER.backward_violations(doc(old), doc(new), STRICT)})
+    return sorted({violation.type for violation in RULES.backward_violations(doc(old), doc(new), STRICT)})
 
 
 # --------------------------------------------------------------------------------------
@@ -398,7 +401,7 @@ def test_the_table_agrees_with_avro_compatibility_except_where_documented() -> N
 
 
 def violations_of(old: Any, new: Any) -> list[tuple[str, str]]:
-    return [(violation.type, violation.path) for violation in HANDLER.backward_violations(doc(old), doc(new), STRICT)]
+    return [(violation.type, violation.path) for violation in RULES.backward_violations(doc(old), doc(new), STRICT)]
 
 
 def test_paths_are_json_pointers_into_the_reader() -> None:
@@ -432,19 +435,17 @@ def test_paths_inside_a_named_type_point_at_its_definition() -> None:
 
 
 def test_messages_say_what_is_wrong() -> None:
-    [violation] = HANDLER.backward_violations(
-        doc(wrap(enum("E", ["A", "B", "C"]))), doc(wrap(enum("E", ["A"]))), STRICT
-    )
+    [violation] = RULES.backward_violations(doc(wrap(enum("E", ["A", "B", "C"]))), doc(wrap(enum("E", ["A"]))), STRICT)
     assert "B, C" in violation.message and "no default" in violation.message
-    [violation] = HANDLER.backward_violations(doc(record("A")), doc(record("B")), STRICT)
+    [violation] = RULES.backward_violations(doc(record("A")), doc(record("B")), STRICT)
     assert "'A'" in violation.message and "aliases" in violation.message
-    [violation] = HANDLER.backward_violations(doc(wrap("string")), doc(wrap(["null", "int"])), STRICT)
+    [violation] = RULES.backward_violations(doc(wrap("string")), doc(wrap(["null", "int"])), STRICT)
     assert "string" in violation.message and "union [null, int]" in violation.message
 
 
 def test_policy_does_not_matter() -> None:
     old, new = doc(A_R), doc(record("R", field("a", "int"), field("b", "int")))
-    assert HANDLER.backward_violations(old, new, CompatibilityPolicy.LENIENT) == HANDLER.backward_violations(
+    assert RULES.backward_violations(old, new, CompatibilityPolicy.LENIENT) == RULES.backward_violations(
         old, new, CompatibilityPolicy.STRICT
     )
 
@@ -452,16 +453,21 @@ def test_policy_does_not_matter() -> None:
 def test_modes_through_the_shared_checker() -> None:
     old = HANDLER.parse(json.dumps(A_R)).document
     new = HANDLER.parse(json.dumps(record("R", field("a", "int"), field("b", "int")))).document
-    assert [v.type for v in pair_violations(HANDLER, new, old, CompatibilityMode.BACKWARD, STRICT)] == [RFMDV]
-    assert pair_violations(HANDLER, new, old, CompatibilityMode.FORWARD, STRICT) == []
-    assert [v.type for v in pair_violations(HANDLER, new, old, CompatibilityMode.FULL, STRICT)] == [RFMDV]
+    assert [v.type for v in pair_violations(RULES, new, old, CompatibilityMode.BACKWARD, STRICT)] == [RFMDV]
+    assert pair_violations(RULES, new, old, CompatibilityMode.FORWARD, STRICT) == []
+    assert [v.type for v in pair_violations(RULES, new, old, CompatibilityMode.FULL, STRICT)] == [RFMDV]
+
+
+def test_the_registry_looks_up_these_rules_for_avro() -> None:
+    rules = default_compatibility().get(SchemaFormat.AVRO)
+    assert isinstance(rules, AvroCompatibility) and rules.format is SchemaFormat.AVRO
 
 
 def test_documents_from_load_and_from_parse_compare_the_same() -> None:
     old_text = json.dumps(linked_list("int"))
     new_text = json.dumps(linked_list("long"))
-    loaded = HANDLER.backward_violations(HANDLER.load(new_text), HANDLER.load(old_text), STRICT)
-    parsed = HANDLER.backward_violations(HANDLER.parse(new_text).document, HANDLER.parse(old_text).document, STRICT)
+    loaded = RULES.backward_violations(HANDLER.load(new_text), HANDLER.load(old_text), STRICT)
+    parsed = RULES.backward_violations(HANDLER.parse(new_text).document, HANDLER.parse(old_text).document, STRICT)
     assert loaded == parsed and [v.type for v in loaded] == [TM]
 
 
@@ -475,7 +481,7 @@ def test_interleaved_recursion_cannot_crash_the_comparison() -> None:
             innermost = record(f"N{index}", field("next", innermost))
         return innermost
 
-    result = HANDLER.backward_violations(doc(cycle(37)), doc(cycle(38)), STRICT)
+    result = RULES.backward_violations(doc(cycle(37)), doc(cycle(38)), STRICT)
     assert result  # incompatible either way (the cycles differ), and no RecursionError
 
 
@@ -484,7 +490,7 @@ def test_unions_that_try_many_branches_stay_fast() -> None:
     branches = [record(f"R{index}", field("a", "int"), field("b", array(f"R{index}"))) for index in range(60)]
     old, new = doc(branches), doc(list(reversed(branches)))
     started = time.perf_counter()
-    assert HANDLER.backward_violations(old, new, STRICT) == []
+    assert RULES.backward_violations(old, new, STRICT) == []
     assert time.perf_counter() - started < 2
 
 
@@ -742,7 +748,7 @@ def test_verdicts_agree_with_avro_compatibility(family: str) -> None:
     disagreements = []
     compared = 0
     for (old, old_doc), (new, new_doc) in itertools.product(zip(variants, documents, strict=True), repeat=2):
-        ours = HANDLER.backward_violations(old_doc, new_doc, STRICT) == []
+        ours = RULES.backward_violations(old_doc, new_doc, STRICT) == []
         theirs = avro_says_compatible(old, new)
         compared += 1
         if ours != theirs:
@@ -756,5 +762,5 @@ def test_the_generated_pairs_cover_every_incompatibility_type() -> None:
     for variants in FAMILIES.values():
         documents = [HANDLER.parse(json.dumps(variant)).document for variant in variants]
         for old, new in itertools.product(documents, repeat=2):
-            seen.update(violation.type for violation in HANDLER.backward_violations(old, new, STRICT))
+            seen.update(violation.type for violation in RULES.backward_violations(old, new, STRICT))
     assert seen == {kind.name.upper() for kind in SchemaIncompatibilityType}

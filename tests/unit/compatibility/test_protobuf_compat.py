@@ -42,17 +42,19 @@ from dataclasses import dataclass, field
 import pytest
 
 from registry.domain.compatibility.checker import pair_violations
-from registry.domain.errors import SchemaTooLarge
-from registry.domain.formats.protobuf import (
+from registry.domain.compatibility.protobuf import (
     COMPATIBLE_CHANGES,
     INCOMPATIBLE_CHANGES,
-    ProtobufDocument,
-    ProtobufHandler,
+    ProtobufCompatibility,
     schema_differences,
 )
-from registry.domain.model import CompatibilityMode, CompatibilityPolicy
+from registry.domain.compatibility.registry import default_compatibility
+from registry.domain.errors import SchemaTooLarge
+from registry.domain.formats.protobuf import ProtobufDocument, ProtobufHandler
+from registry.domain.model import CompatibilityMode, CompatibilityPolicy, SchemaFormat
 
 HANDLER = ProtobufHandler()
+RULES = ProtobufCompatibility()
 STRICT = CompatibilityPolicy.STRICT
 
 
@@ -700,7 +702,7 @@ def compiled(text: str) -> ProtobufDocument:
 
 
 def types_of(old: ProtobufDocument, new: ProtobufDocument) -> set[str]:
-    return {violation.type for violation in HANDLER.backward_violations(old, new, STRICT)}
+    return {violation.type for violation in RULES.backward_violations(old, new, STRICT)}
 
 
 @pytest.mark.parametrize("row", CASES, ids=[row.id for row in CASES])
@@ -731,7 +733,7 @@ def test_modes_through_the_checker(row: Case) -> None:
         (CompatibilityMode.FULL, row.backward | row.forward),
         (CompatibilityMode.NONE, frozenset()),
     ]:
-        found = {violation.type for violation in pair_violations(HANDLER, new, old, mode, STRICT)}
+        found = {violation.type for violation in pair_violations(RULES, new, old, mode, STRICT)}
         assert found == expected, mode
 
 
@@ -742,10 +744,17 @@ def test_the_change_type_sets_are_confluents() -> None:
     assert seen == COMPATIBLE_CHANGES | INCOMPATIBLE_CHANGES, "every change type has a row"
 
 
+def test_the_registry_finds_the_rules_apart_from_the_format_handler() -> None:
+    rules = default_compatibility().get(SchemaFormat.PROTOBUF)
+    assert isinstance(rules, ProtobufCompatibility)
+    assert rules.format is SchemaFormat.PROTOBUF
+    assert not hasattr(HANDLER, "backward_violations")
+
+
 def test_the_policy_does_not_matter() -> None:
     old = compiled("message A { int32 a = 1; }\nmessage B {}")
     new = compiled("message A { string a = 1; }")
-    assert HANDLER.backward_violations(old, new, CompatibilityPolicy.STRICT) == HANDLER.backward_violations(
+    assert RULES.backward_violations(old, new, CompatibilityPolicy.STRICT) == RULES.backward_violations(
         old, new, CompatibilityPolicy.LENIENT
     )
 
@@ -753,7 +762,7 @@ def test_the_policy_does_not_matter() -> None:
 def test_violations_read_well() -> None:
     old = compiled("message Order { int32 qty = 3; }")
     new = compiled("message Order { string qty = 3; }")
-    (violation,) = HANDLER.backward_violations(old, new, STRICT)
+    (violation,) = RULES.backward_violations(old, new, STRICT)
     assert violation.to_dict() == {
         "type": "FIELD_SCALAR_KIND_CHANGED",
         "path": "/Order/3",
@@ -768,7 +777,7 @@ def test_long_reference_chains_are_refused_not_crashed() -> None:
 
     old, new = compiled(chain("int32")), compiled(chain("string"))
     with pytest.raises(SchemaTooLarge):
-        HANDLER.backward_violations(old, new, STRICT)
+        RULES.backward_violations(old, new, STRICT)
 
 
 def test_a_schema_is_compatible_with_itself() -> None:

@@ -11,13 +11,14 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 
 from registry.domain.errors import InvalidSchema, SchemaTooLarge
-from registry.domain.formats import json_schema as json_schema_module
 from registry.domain.formats.json_schema import (
     ANNOTATION_KEYWORDS,
     Limits,
     canonical_text,
     compile_validator,
+    ecma_regex,
     parse_schema,
+    parsing,
     strip_annotations,
     translate_ecma_regex,
 )
@@ -360,7 +361,7 @@ def test_invalid_ecma_patterns_are_rejected(pattern: str) -> None:
 
 
 def test_total_pattern_compile_time_is_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(json_schema_module, "PATTERN_COMPILE_BUDGET_SECONDS", 0.0)
+    monkeypatch.setattr(parsing, "PATTERN_COMPILE_BUDGET_SECONDS", 0.0)
     with pytest.raises(SchemaTooLarge):
         parse_schema({"properties": {f"p{index}": {"pattern": f"^p{index}$"} for index in range(3)}})
 
@@ -369,9 +370,9 @@ def test_a_validator_keeps_its_own_compiled_patterns() -> None:
     # More patterns than the shared cache holds must not be recompiled on every call.
     schema = {"properties": {f"p{index}": {"pattern": f"^v{index}$"} for index in range(1100)}}
     validator = compile_validator(parse_schema(schema))
-    json_schema_module._compile_ecma.cache_clear()
+    ecma_regex.compile_ecma.cache_clear()
     assert validator.validate({"p0": "v0", "p1099": "nope"})[0].path == "/p1099"
-    assert json_schema_module._compile_ecma.cache_info().currsize == 0
+    assert ecma_regex.compile_ecma.cache_info().currsize == 0
 
 
 def test_invalid_pattern_properties_key_is_rejected_at_its_pointer() -> None:

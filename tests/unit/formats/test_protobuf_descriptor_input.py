@@ -14,9 +14,10 @@ import pytest
 from google.protobuf import descriptor_pb2
 
 from registry.domain.errors import InvalidSchema
-from registry.domain.formats import protobuf as protobuf_module
 from registry.domain.formats.base import Dependency
 from registry.domain.formats.protobuf import ProtobufHandler, compile_proto, proto_text_from_descriptor
+from registry.domain.formats.protobuf.descriptor_input import descriptor_from_base64
+from registry.domain.formats.protobuf.literals import default_json_name
 
 # One handler for the module: its compile cache keeps the suite fast.
 HANDLER = ProtobufHandler()
@@ -267,7 +268,7 @@ def comparable(file: descriptor_pb2.FileDescriptorProto) -> bytes:
         fields.extend(message.extension)
         pending.extend(message.nested_type)
     for field in fields:
-        if field.json_name == protobuf_module._default_json_name(field.name):
+        if field.json_name == default_json_name(field.name):
             field.ClearField("json_name")
     return copy.SerializeToString(deterministic=True)
 
@@ -479,7 +480,7 @@ def test_a_descriptor_that_declares_nothing_is_refused() -> None:
     ],
 )
 def test_proto_text_is_never_taken_for_base64(text: str) -> None:
-    assert protobuf_module._descriptor_from_base64(text) is None
+    assert descriptor_from_base64(text) is None
     dependencies = (MONEY_DEPENDENCY,) if "shop/money.proto" in text else ()
     assert HANDLER.parse(text, dependencies).content == text
 

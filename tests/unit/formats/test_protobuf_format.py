@@ -12,7 +12,6 @@ import pytest
 from google.protobuf import descriptor_pb2, descriptor_pool, json_format, message_factory
 
 from registry.domain.errors import InvalidRequest, InvalidSchema, SchemaTooLarge
-from registry.domain.formats import protobuf as protobuf_module
 from registry.domain.formats.protobuf import (
     Limits,
     ProtobufDocument,
@@ -20,6 +19,7 @@ from registry.domain.formats.protobuf import (
     compile_proto,
     serialized_descriptor,
 )
+from registry.domain.formats.protobuf import compiling as compiling_module
 from registry.domain.model import SchemaFormat, ValidationIssue, ValidationOptions
 
 # One handler for the module: its compile cache keeps the suite fast.
@@ -267,7 +267,7 @@ def test_a_compile_that_runs_too_long_is_too_large(monkeypatch: pytest.MonkeyPat
 
     handler = ProtobufHandler()
     text = 'syntax = "proto3";\nmessage Slow {}\n'
-    monkeypatch.setattr(protobuf_module.subprocess, "run", too_slow)
+    monkeypatch.setattr(compiling_module.subprocess, "run", too_slow)
     with pytest.raises(SchemaTooLarge) as caught:
         handler.parse(text)
     assert "longer than" in caught.value.message
@@ -331,7 +331,7 @@ def test_compile_failures_are_cached_too(monkeypatch: pytest.MonkeyPatch) -> Non
     def no_more_runs(*args: object, **kwargs: object) -> None:
         raise AssertionError("protoc ran again")
 
-    monkeypatch.setattr(protobuf_module.subprocess, "run", no_more_runs)
+    monkeypatch.setattr(compiling_module.subprocess, "run", no_more_runs)
     with pytest.raises(InvalidSchema) as caught:
         handler.parse(text)
     assert caught.value.problems[0].location == "2:13"

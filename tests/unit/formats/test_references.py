@@ -10,12 +10,14 @@ from typing import Any
 import pytest
 from google.protobuf import descriptor_pb2
 
+from registry.domain.compatibility.avro import AvroCompatibility
 from registry.domain.compatibility.json_schema import JsonSchemaCompatibility
+from registry.domain.compatibility.protobuf import ProtobufCompatibility
 from registry.domain.errors import InvalidSchema
 from registry.domain.formats import json_schema as json_schema_format
 from registry.domain.formats.avro import AvroHandler
 from registry.domain.formats.base import Dependency, distinct_dependencies
-from registry.domain.formats.handlers import JsonSchemaHandler
+from registry.domain.formats.json_schema import JsonSchemaHandler
 from registry.domain.formats.protobuf import ProtobufHandler, serialized_descriptor
 from registry.domain.model import CompatibilityPolicy, ValidationOptions
 
@@ -24,7 +26,9 @@ STRICT = CompatibilityPolicy.STRICT
 JSON = JsonSchemaHandler()
 JSON_RULES = JsonSchemaCompatibility()
 AVRO = AvroHandler()
+AVRO_RULES = AvroCompatibility()
 PROTO = ProtobufHandler()
+PROTO_RULES = ProtobufCompatibility()
 
 
 def problems(raised: pytest.ExceptionInfo[InvalidSchema]) -> list[tuple[str, str]]:
@@ -344,7 +348,7 @@ def test_avro_load_gives_what_parse_gives_and_is_cached() -> None:
     loaded = AVRO.load(parsed.content, dependencies)
     assert loaded is AVRO.load(parsed.content, dependencies)
     assert loaded.schema_json == parsed.document.schema_json
-    assert AVRO.backward_violations(parsed.document, loaded, STRICT) == []
+    assert AVRO_RULES.backward_violations(parsed.document, loaded, STRICT) == []
     # Loading without the dependencies is another document (and an invalid one).
     with pytest.raises(InvalidSchema):
         AVRO.load(parsed.content)
@@ -353,13 +357,13 @@ def test_avro_load_gives_what_parse_gives_and_is_cached() -> None:
 def test_avro_compatibility_sees_changes_inside_dependencies() -> None:
     required_field = {**ADDRESS_AVRO, "fields": [*ADDRESS_AVRO["fields"], {"name": "note", "type": "string"}]}
     old, new = avro_parse().document, avro_parse(address=required_field).document
-    violations = AVRO.backward_violations(old, new, STRICT)
+    violations = AVRO_RULES.backward_violations(old, new, STRICT)
     assert ("READER_FIELD_MISSING_DEFAULT_VALUE", "com.acme.Address#/fields/3") in {
         (violation.type, violation.path) for violation in violations
     }
     # Reading new data with the old schema is fine: the extra field is skipped.
-    assert AVRO.backward_violations(new, old, STRICT) == []
-    assert AVRO.backward_violations(old, avro_parse().document, STRICT) == []
+    assert AVRO_RULES.backward_violations(new, old, STRICT) == []
+    assert AVRO_RULES.backward_violations(old, avro_parse().document, STRICT) == []
 
 
 def test_avro_compatibility_matches_the_inline_schema() -> None:
@@ -373,8 +377,8 @@ def test_avro_compatibility_matches_the_inline_schema() -> None:
         schema = {**CUSTOMER_AVRO, "fields": [{"name": "home", "type": "Address"}]}
         return AVRO.parse(json.dumps(schema), [Dependency("com.acme.Address", json.dumps(address))]).document
 
-    inline_found = AVRO.backward_violations(inline(before), inline(after), STRICT)
-    found = AVRO.backward_violations(referencing(before), referencing(after), STRICT)
+    inline_found = AVRO_RULES.backward_violations(inline(before), inline(after), STRICT)
+    found = AVRO_RULES.backward_violations(referencing(before), referencing(after), STRICT)
     assert [violation.type for violation in found] == [violation.type for violation in inline_found]
     assert [violation.type for violation in found] == ["TYPE_MISMATCH"]
     # Where the fix goes: the definition, in the dependency (inline: in the schema).
@@ -526,16 +530,16 @@ def test_protobuf_load_gives_what_parse_gives() -> None:
 def test_protobuf_compatibility_sees_changes_inside_dependencies() -> None:
     changed = ADDRESS_PROTO.replace("int32 zip = 2;", "string zip = 2;")
     old, new = proto_parse().document, proto_parse(address=changed).document
-    violations = {(violation.type, violation.path) for violation in PROTO.backward_violations(old, new, STRICT)}
+    violations = {(violation.type, violation.path) for violation in PROTO_RULES.backward_violations(old, new, STRICT)}
     assert violations == {("FIELD_NAMED_TYPE_CHANGED", "/Customer/2"), ("FIELD_SCALAR_KIND_CHANGED", "/Address/2")}
-    assert PROTO.backward_violations(old, proto_parse().document, STRICT) == []
+    assert PROTO_RULES.backward_violations(old, proto_parse().document, STRICT) == []
 
 
 def test_protobuf_compatibility_reaches_transitive_dependencies() -> None:
     point = POINT_PROTO.replace("double lon = 2;", "string lon = 2;")
     old = proto_parse().document
     new = PROTO.parse(CUSTOMER_PROTO, [Dependency("acme/geo/point.proto", point), proto_dependencies()[1]]).document
-    violations = {(violation.type, violation.path) for violation in PROTO.backward_violations(old, new, STRICT)}
+    violations = {(violation.type, violation.path) for violation in PROTO_RULES.backward_violations(old, new, STRICT)}
     assert violations == {
         ("FIELD_NAMED_TYPE_CHANGED", "/Customer/2"),
         ("FIELD_NAMED_TYPE_CHANGED", "/Address/3"),
@@ -546,8 +550,8 @@ def test_protobuf_compatibility_reaches_transitive_dependencies() -> None:
 def test_protobuf_compatible_changes_inside_dependencies_are_not_violations() -> None:
     widened = ADDRESS_PROTO.replace("int32 zip = 2;", "int32 zip = 2;\n  string city = 4;")
     old, new = proto_parse().document, proto_parse(address=widened).document
-    assert PROTO.backward_violations(old, new, STRICT) == []
-    assert PROTO.backward_violations(new, old, STRICT) == []
+    assert PROTO_RULES.backward_violations(old, new, STRICT) == []
+    assert PROTO_RULES.backward_violations(new, old, STRICT) == []
 
 
 def test_protobuf_compatibility_matches_the_inline_schema() -> None:
@@ -563,10 +567,10 @@ def test_protobuf_compatibility_matches_the_inline_schema() -> None:
 
     referencing = 'syntax = "proto3";\npackage shop;\nimport "address.proto";\n'
     referencing += "message Customer { string name = 1; Address home = 2; }\n"
-    inline_found = PROTO.backward_violations(
+    inline_found = PROTO_RULES.backward_violations(
         PROTO.parse(inline("int32")).document, PROTO.parse(inline("string")).document, STRICT
     )
-    found = PROTO.backward_violations(
+    found = PROTO_RULES.backward_violations(
         PROTO.parse(referencing, [Dependency("address.proto", address("int32"))]).document,
         PROTO.parse(referencing, [Dependency("address.proto", address("string"))]).document,
         STRICT,

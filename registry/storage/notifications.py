@@ -19,12 +19,28 @@ from collections.abc import Callable
 import psycopg2
 import psycopg2.extensions
 
-from registry.storage.postgres import CHANGES_CHANNEL
-
 log = logging.getLogger(__name__)
+
+# Notifications carry "schema:<id>:<revision>" or "subject:<name>".
+CHANGES_CHANNEL = "registry_changes"
+
+
+def notify_schema_changed(cursor: psycopg2.extensions.cursor, version_id: str, revision: int) -> None:
+    """Inside the change's transaction: the notice and the outbox row exist iff it commits."""
+    cursor.execute("SELECT pg_notify(%s, %s)", (CHANGES_CHANNEL, f"schema:{version_id}:{revision}"))
+    cursor.execute(
+        "INSERT INTO cache_invalidations (cache_key, revision) VALUES (%s, %s)", (f"schema:{version_id}", revision)
+    )
+
+
+def notify_subject_changed(cursor: psycopg2.extensions.cursor, subject: str) -> None:
+    cursor.execute("SELECT pg_notify(%s, %s)", (CHANGES_CHANNEL, f"subject:{subject}"))
 
 
 class ChangeListener:
+    """A worker's listening connection: ``on_change`` gets each notice's payload,
+    ``on_listening`` is called whenever LISTEN takes effect (at the first connection too)."""
+
     def __init__(
         self,
         dsn: str,

@@ -1,4 +1,4 @@
-"""One interface over the schema formats the registry understands."""
+"""JSON Schema as a registry format: the ``FormatHandler`` the format registry holds."""
 
 from __future__ import annotations
 
@@ -9,8 +9,12 @@ from typing import Any
 import orjson
 
 from registry.domain.errors import InvalidSchema
-from registry.domain.formats import json_schema
 from registry.domain.formats.base import Dependency, DocumentValidator, ParsedSchema, distinct_dependencies
+from registry.domain.formats.json_schema.canonical import canonical_text, strip_annotations
+from registry.domain.formats.json_schema.limits import Limits
+from registry.domain.formats.json_schema.parsing import parse_schema
+from registry.domain.formats.json_schema.references import SchemaWithReferences, reference_resources
+from registry.domain.formats.json_schema.validation import compile_validator as compile_schema_validator
 from registry.domain.model import (
     NO_VALIDATION_OPTIONS,
     SchemaFormat,
@@ -23,15 +27,15 @@ from registry.lru import LocalCache
 class JsonSchemaHandler:
     format = SchemaFormat.JSON
 
-    def __init__(self, limits: json_schema.Limits | None = None, *, checked_cache_size: int = 1024) -> None:
-        self._limits = limits or json_schema.Limits()
+    def __init__(self, limits: Limits | None = None, *, checked_cache_size: int = 1024) -> None:
+        self._limits = limits or Limits()
         # Checking a schema against its metaschema costs far more than the rest of a
         # registration; many registrations repeat a schema (one schema, many subjects).
         self._checked: LocalCache[tuple[Any, str]] = LocalCache(checked_cache_size, staleness_seconds=float("inf"))
 
     def parse(self, schema: Any, dependencies: Sequence[Dependency] = ()) -> ParsedSchema:
-        """Check a schema; with dependencies, ``document`` is a ``json_schema.SchemaWithReferences``
-        whose ``$ref``s may name them (see ``json_schema.reference_resources``)."""
+        """Check a schema; with dependencies, ``document`` is a ``SchemaWithReferences``
+        whose ``$ref``s may name them (see ``reference_resources``)."""
         if isinstance(schema, str):
             content = schema
             try:
@@ -45,14 +49,14 @@ class JsonSchemaHandler:
             document = schema
             content = orjson.dumps(schema).decode()
         try:
-            canonical = json_schema.canonical_text(document)
+            canonical = canonical_text(document)
         except InvalidSchema:
-            json_schema.parse_schema(document, self._limits)  # names the limit a too-deep schema breaks
+            parse_schema(document, self._limits)  # names the limit a too-deep schema breaks
             raise
         if not dependencies:
             checked = self._checked.get(canonical)
             if checked is None:
-                checked = (json_schema.parse_schema(document, self._limits), _sha256(canonical))
+                checked = (parse_schema(document, self._limits), _sha256(canonical))
                 self._checked.put(canonical, checked)
             return ParsedSchema(self.format, checked[0], content, checked[1])
         distinct = distinct_dependencies(dependencies)
@@ -61,7 +65,7 @@ class JsonSchemaHandler:
         checked = self._checked.get(key)
         if checked is None:
             with_references = _with_references(document, distinct)
-            json_schema.parse_schema(document, self._limits, with_references.resources)
+            parse_schema(document, self._limits, with_references.resources)
             # The hash is the schema's own: identity including references is decided elsewhere.
             checked = (with_references, _sha256(canonical))
             self._checked.put(key, checked)
@@ -85,10 +89,10 @@ class JsonSchemaHandler:
 
     def compile_validator(self, document: Any, options: ValidationOptions = NO_VALIDATION_OPTIONS) -> DocumentValidator:
         schema, references = _schema_and_resources(document)
-        return json_schema.compile_validator(schema, references)  # JSON Schema has no reading options
+        return compile_schema_validator(schema, references)  # JSON Schema has no reading options
 
 
-def _with_references(document: Any, dependencies: list[Dependency]) -> json_schema.SchemaWithReferences:
+def _with_references(document: Any, dependencies: list[Dependency]) -> SchemaWithReferences:
     loaded: list[tuple[str, Any]] = []
     for dependency in dependencies:
         try:
@@ -98,23 +102,23 @@ def _with_references(document: Any, dependencies: list[Dependency]) -> json_sche
             raise InvalidSchema(
                 message, problems=[SchemaProblem(location=f"{dependency.name}#", message=message)]
             ) from None
-    return json_schema.SchemaWithReferences(document, tuple(loaded), json_schema.reference_resources(document, loaded))
+    return SchemaWithReferences(document, tuple(loaded), reference_resources(document, loaded))
 
 
 def _parts(document: Any) -> tuple[Any, tuple[tuple[str, Any], ...]]:
-    if isinstance(document, json_schema.SchemaWithReferences):
+    if isinstance(document, SchemaWithReferences):
         return document.schema, document.dependencies
     return document, ()
 
 
 def _schema_and_resources(document: Any) -> tuple[Any, Mapping[str, Any] | None]:
-    if isinstance(document, json_schema.SchemaWithReferences):
+    if isinstance(document, SchemaWithReferences):
         return document.schema, document.resources
     return document, None
 
 
 def _without_annotations(document: Any) -> str:
-    return json_schema.canonical_text(json_schema.strip_annotations(document))
+    return canonical_text(strip_annotations(document))
 
 
 def _sha256(text: str) -> str:

@@ -1,0 +1,241 @@
+"""Walking a schema document: every schema object validation can reach, and how.
+
+The walk follows keyword positions and, beyond them, the targets of ``$ref``s, which
+may sit anywhere in the document or in a referenced schema. Reference cycles that never
+move to a child value are found here (validation would never terminate).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import referencing.exceptions
+
+from registry.domain.formats.json_schema.dialects import Dialect, Holds, resolver_for
+from registry.domain.model import SchemaProblem
+from registry.domain.pointers import escape_token
+
+if TYPE_CHECKING:
+    from referencing._core import Resolved, Resolver
+
+
+def is_schema(value: object) -> bool:
+    return isinstance(value, dict | bool)
+
+
+def subschemas(node: Mapping[str, Any], dialect: Dialect) -> Iterator[tuple[str, object, bool]]:
+    """(relative pointer, subschema, applies in place) for every subschema directly in node."""
+    for keyword, value in node.items():
+        spec = dialect.keywords.get(keyword)
+        if spec is None:
+            continue
+        prefix = "/" + escape_token(keyword)
+        holds = spec.holds
+        if holds is Holds.SCHEMA_OR_ARRAY:
+            holds = Holds.SCHEMA_ARRAY if isinstance(value, list) else Holds.SCHEMA
+        if holds is Holds.SCHEMA and is_schema(value):
+            yield prefix, value, spec.in_place
+        elif holds is Holds.SCHEMA_ARRAY:
+            if isinstance(value, list):
+                for index, item in enumerate(value):
+                    if is_schema(item):
+                        yield f"{prefix}/{index}", item, spec.in_place
+        elif isinstance(value, dict):  # SCHEMA_MAP; a SCHEMA value that is not a schema is no dict either
+            for name, item in value.items():
+                if is_schema(item):
+                    yield f"{prefix}/{escape_token(name)}", item, spec.in_place
+
+
+@dataclass(slots=True)
+class SchemaNode:
+    pointer: str  # JSON pointer; "<name>#<JSON pointer>" inside a referenced schema
+    schema: dict[str, Any]
+    resolver: Resolver[Any]
+
+
+@dataclass(slots=True)
+class SchemaGraph:
+    """Every schema object validation can reach, and how."""
+
+    nodes: list[SchemaNode]
+    # Per node: (target node, pointer of the keyword) for subschemas applied to the same
+    # instance, resolved references included.
+    in_place_edges: list[list[tuple[int, str]]]
+    unresolvable: list[SchemaProblem]
+
+
+def _dict_pointers(document: object, prefix: str = "") -> dict[int, str]:
+    """JSON pointer (after ``prefix``) of every object in the document, by identity."""
+    pointers: dict[int, str] = {}
+    pending: list[tuple[object, str]] = [(document, prefix)]
+    while pending:
+        value, pointer = pending.pop()
+        if isinstance(value, dict):
+            pointers[id(value)] = pointer
+            pending.extend((item, f"{pointer}/{escape_token(key)}") for key, item in value.items())
+        elif isinstance(value, list):
+            pending.extend((item, f"{pointer}/{index}") for index, item in enumerate(value))
+    return pointers
+
+
+def _reference_pointers(document: object, references: Mapping[str, object] | None) -> dict[int, str]:
+    """Where every object of the document and of its referenced schemas is, by identity; a
+    referenced schema's objects are located by the first URI it is known by (its name)."""
+    pointers = _dict_pointers(document)
+    seen: set[int] = set()
+    for uri, referenced in (references or {}).items():
+        if id(referenced) not in seen:
+            seen.add(id(referenced))
+            pointers.update(_dict_pointers(referenced, f"{uri}#"))
+    return pointers
+
+
+def schema_graph(document: object, dialect: Dialect, references: Mapping[str, object] | None = None) -> SchemaGraph:
+    """Walks keyword positions and, beyond them, the targets of ``$ref``s (which may sit
+    anywhere in the document, e.g. under an unknown keyword, or in a referenced schema),
+    so that every schema the validator can evaluate gets the same checks."""
+    if not isinstance(document, dict):
+        return SchemaGraph(nodes=[], in_place_edges=[], unresolvable=[])
+    return _GraphWalk(document, dialect, references).run()
+
+
+class _GraphWalk:
+    """Builds a schema graph breadth-first: each node's subschemas, then its references."""
+
+    __slots__ = ("document", "dialect", "references", "graph", "index_of", "pointers")
+
+    def __init__(self, document: dict[str, Any], dialect: Dialect, references: Mapping[str, object] | None) -> None:
+        self.document = document
+        self.dialect = dialect
+        self.references = references
+        self.graph = SchemaGraph(nodes=[], in_place_edges=[], unresolvable=[])
+        self.index_of: dict[int, int] = {}
+        self.pointers: dict[int, str] | None = None  # built only if a $ref leaves keyword positions
+
+    def run(self) -> SchemaGraph:
+        self._add("", self.document, resolver_for(self.document, self.dialect.specification, self.references))
+        position = 0
+        while position < len(self.graph.nodes):
+            self._follow_subschemas(position)
+            self._follow_references(position)
+            position += 1
+        return self.graph
+
+    def _add(self, pointer: str, schema: dict[str, Any], resolver: Resolver[Any]) -> int:
+        self.index_of[id(schema)] = len(self.graph.nodes)
+        self.graph.nodes.append(SchemaNode(pointer, schema, resolver))
+        self.graph.in_place_edges.append([])
+        return len(self.graph.nodes) - 1
+
+    def _follow_subschemas(self, position: int) -> None:
+        node = self.graph.nodes[position]
+        edges = self.graph.in_place_edges[position]
+        siblings_apply = not (self.dialect.ref_overrides_siblings and "$ref" in node.schema)
+        for relative, child, in_place in subschemas(node.schema, self.dialect):
+            if not isinstance(child, dict):
+                continue
+            target = self.index_of.get(id(child))
+            if target is None:
+                resolver = node.resolver.in_subresource(self.dialect.specification.create_resource(child))
+                target = self._add(node.pointer + relative, child, resolver)
+            if in_place and siblings_apply:
+                edges.append((target, node.pointer + relative))
+
+    def _follow_references(self, position: int) -> None:
+        node = self.graph.nodes[position]
+        edges = self.graph.in_place_edges[position]
+        for keyword in self.dialect.ref_keywords:
+            ref = node.schema.get(keyword)
+            if not isinstance(ref, str):
+                continue
+            location = f"{node.pointer}/{escape_token(keyword)}"
+            try:
+                resolved = node.resolver.lookup(ref)
+            except Exception as error:  # referencing raises ValueError/TypeError for odd pointers too
+                message = _describe_unresolvable(ref, error, bool(self.references))
+                self.graph.unresolvable.append(SchemaProblem(location=location, message=message))
+                continue
+            target = self._reference_target(resolved)
+            if target is not None:
+                edges.append((target, location))
+
+    def _reference_target(self, resolved: Resolved[Any]) -> int | None:
+        """The node a resolved reference leads to, added if new; None when it leads to no
+        schema object of the document or its references."""
+        contents = resolved.contents
+        if not isinstance(contents, dict):
+            return None
+        target = self.index_of.get(id(contents))
+        if target is None:
+            if self.pointers is None:
+                self.pointers = _reference_pointers(self.document, self.references)
+            if id(contents) not in self.pointers:
+                return None  # a bundled metaschema, not part of this document or its references
+            target = self._add(self.pointers[id(contents)], contents, resolved.resolver)
+        return target
+
+
+def _describe_unresolvable(ref: str, error: Exception, has_references: bool) -> str:
+    if isinstance(error, referencing.exceptions.PointerToNowhere):
+        return f"$ref {ref!r} does not resolve: nothing exists at that JSON pointer in the schema"
+    if isinstance(error, referencing.exceptions.NoSuchAnchor | referencing.exceptions.InvalidAnchor):
+        return f"$ref {ref!r} does not resolve: the schema defines no such anchor"
+    if isinstance(error, referencing.exceptions.Unresolvable) and has_references:
+        return (
+            f"$ref {ref!r} points outside this schema document and names none of the schemas it references; "
+            "remote references are not allowed (they are never fetched) - add the schema as a reference "
+            "or embed the definition under $defs"
+        )
+    if isinstance(error, referencing.exceptions.Unresolvable):
+        return (
+            f"$ref {ref!r} points outside this schema document; remote references are not allowed "
+            "(they are never fetched) - embed the definition under $defs instead"
+        )
+    return f"$ref {ref!r} does not resolve: {error}"
+
+
+def patterns_in(nodes: list[SchemaNode]) -> Iterator[tuple[str, str]]:
+    """(pointer, pattern) for every ``pattern`` and ``patternProperties`` key."""
+    for node in nodes:
+        pattern = node.schema.get("pattern")
+        if isinstance(pattern, str):
+            yield node.pointer + "/pattern", pattern
+        pattern_properties = node.schema.get("patternProperties")
+        if isinstance(pattern_properties, dict):
+            for pattern in pattern_properties:
+                yield f"{node.pointer}/patternProperties/{escape_token(pattern)}", pattern
+
+
+def cycle_problem(graph: SchemaGraph) -> SchemaProblem | None:
+    """A reference cycle that never moves to a child value would recurse forever."""
+    nodes, edges = graph.nodes, graph.in_place_edges
+    unvisited, in_progress, done = 0, 1, 2
+    state = [unvisited] * len(nodes)
+    for start in range(len(nodes)):
+        if state[start] != unvisited:
+            continue
+        state[start] = in_progress
+        path = [start]
+        iterators = [iter(edges[start])]
+        while iterators:
+            step = next(iterators[-1], None)
+            if step is None:
+                state[path.pop()] = done
+                iterators.pop()
+                continue
+            target, location = step
+            if state[target] == in_progress:
+                cycle = path[path.index(target) :] + [target]
+                route = " -> ".join(nodes[index].pointer or "#" for index in cycle)
+                return SchemaProblem(
+                    location=location,
+                    message=f"reference cycle that never reaches a child value ({route}); "
+                    "validation would never terminate",
+                )
+            if state[target] == unvisited:
+                state[target] = in_progress
+                path.append(target)
+                iterators.append(iter(edges[target]))
+    return None
