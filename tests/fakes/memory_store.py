@@ -476,9 +476,9 @@ def _set_subject_mode(transaction: Transaction, subject: str, mode: RegistryMode
 
 
 def jsonb(value: Any) -> Any:
-    """``value`` as a jsonb column gives it back: a copy with object keys in jsonb's order
-    (shorter first, then bytewise) and numbers that JSON writes with a positive exponent
-    read back as integers (jsonb prints numeric without exponent)."""
+    """``value`` as a jsonb column gives it back through the pool's orjson decoder: a copy
+    with object keys in jsonb's order (shorter first, then bytewise), and numbers written
+    with a positive exponent printed as integers (jsonb keeps numeric, which has none)."""
     return _as_jsonb(orjson.loads(orjson.dumps(value)))
 
 
@@ -489,7 +489,7 @@ def _as_jsonb(value: Any) -> Any:
     if isinstance(value, list):
         return [_as_jsonb(item) for item in value]
     if isinstance(value, float) and b"e+" in orjson.dumps(value):
-        return int(value)
+        return orjson.loads(b"%d" % value)  # an int, or a float again beyond 64 bits
     if isinstance(value, str):
         _check_text(value)
     return value
