@@ -1,19 +1,16 @@
 """Fixtures shared by the integration tests.
 
-Every test run gets its own database (created here, dropped at the end) and its own
-Redis key prefix, so runs on one machine never collide. With ``TEST_DATABASE_URL``
-/ ``TEST_REDIS_URL`` unset, private servers are started on free ports.
+Every test run (every xdist worker) gets its own database (created here, dropped at the
+end) and its own Redis key prefix, so runs on one machine never collide. The servers
+come from tests/conftest.py.
 """
 
 from __future__ import annotations
 
-import os
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
-from urllib.parse import urlsplit, urlunsplit
 
-import psycopg2
 import pytest
 import redis
 from falcon import testing
@@ -21,58 +18,18 @@ from falcon import testing
 from registry.app import create_app
 from registry.backends import Backends, build_backends
 from registry.config import Settings
-from registry.storage.migrations import apply_migrations
-from tests.support.services import PrivatePostgres, PrivateRedis
-
-
-def with_database(url: str, database: str) -> str:
-    parts = urlsplit(url)
-    return urlunsplit(parts._replace(path=f"/{database}"))
-
-
-@pytest.fixture(scope="session")
-def postgres_server_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    given = os.environ.get("TEST_DATABASE_URL")
-    if given:
-        yield given
-        return
-    server = PrivatePostgres(tmp_path_factory.mktemp("postgres")).start()
-    try:
-        yield server.url
-    finally:
-        server.stop()
+from tests.support.databases import create_migrated_database, drop_database, unique_database_name
 
 
 @pytest.fixture(scope="session")
 def database_url(postgres_server_url: str) -> Iterator[str]:
     """A fresh, migrated database for this test run (one per xdist worker)."""
-    worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
-    name = f"registry_test_{worker}_{os.getpid()}_{uuid.uuid4().hex[:8]}"
-    admin = psycopg2.connect(postgres_server_url)
-    admin.autocommit = True
-    with admin.cursor() as cursor:
-        cursor.execute(f'CREATE DATABASE "{name}"')
-    url = with_database(postgres_server_url, name)
-    apply_migrations(url)
+    name = unique_database_name("test")
+    url = create_migrated_database(postgres_server_url, name)
     try:
         yield url
     finally:
-        with admin.cursor() as cursor:
-            cursor.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        admin.close()
-
-
-@pytest.fixture(scope="session")
-def redis_url() -> Iterator[str]:
-    given = os.environ.get("TEST_REDIS_URL")
-    if given:
-        yield given
-        return
-    server = PrivateRedis().start()
-    try:
-        yield server.url
-    finally:
-        server.stop()
+        drop_database(postgres_server_url, name)
 
 
 @pytest.fixture(scope="session")

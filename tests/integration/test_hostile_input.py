@@ -68,6 +68,7 @@ def known_id(client):
     ).json["id"]
 
 
+@pytest.mark.slow  # 300 random bodies through the whole app: 2.5 s to 9 s here
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(
     route=st.sampled_from(ROUTES),

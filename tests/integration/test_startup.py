@@ -27,6 +27,7 @@ def run_module(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess:
     )
 
 
+@pytest.mark.slow  # initdb and an embedded PostgreSQL under gunicorn: 3 s to 10 s
 def test_embedded_default_needs_nothing_configured(tmp_path):
     server = RegistryServer({}, tmp_path, workers=2).start(timeout=90)
     try:

@@ -14,7 +14,7 @@ from registry.domain.errors import StorageBusy
 from registry.storage.migrations import MIGRATIONS_DIR, MigrationError, apply_migrations, pending_migrations
 from registry.storage.pool import ConnectionPool
 from registry.storage.postgres import SUBJECT_STATE_QUERY
-from tests.integration.conftest import with_database
+from tests.support.databases import with_database
 
 
 @pytest.fixture

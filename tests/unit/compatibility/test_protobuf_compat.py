@@ -843,6 +843,8 @@ def test_the_buf_subset_covers_both_verdicts() -> None:
     assert any(row.backward for row in BUF_ROWS) and any(not row.backward for row in BUF_ROWS)
 
 
+@pytest.mark.slow  # one `buf breaking` run per row: 4 s to 12 s for the module's fixture
+@pytest.mark.xdist_group("buf")  # so that one xdist worker runs buf, not each one
 @pytest.mark.parametrize("row", BUF_ROWS, ids=[row.id for row in BUF_ROWS])
 def test_buf_wire_rules_agree(row: Case, buf_verdicts: dict[str, tuple[bool, str]]) -> None:
     breaks, report = buf_verdicts[row.id]
