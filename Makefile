@@ -40,9 +40,12 @@ lint: $(VENV)/.test-installed
 	$(BIN)/mypy
 	$(BIN)/lint-imports
 
-test: $(VENV)/.test-installed
-	$(BIN)/ruff check .
-	$(BIN)/pytest
+test: lint
+	$(BIN)/pytest -n $(TEST_WORKERS)
+
+# Everything but the tests marked slow or browser.
+test-fast: lint
+	$(BIN)/pytest -n $(TEST_WORKERS) -m "not slow and not browser"
 
 # Recompile the pinned requirements files from pyproject.toml (keeps current pins unless
 # UPGRADE=--upgrade). The test and bench files are constrained by the runtime pins.

@@ -11,7 +11,6 @@ import os
 from collections.abc import Iterator
 
 import pytest
-from _pytest.nodeid import NodeId
 
 from tests.support.services import PrivatePostgres, PrivateRedis
 
@@ -51,21 +50,15 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             item.add_marker(pytest.mark.xdist_group("server"))
     yield
     if getattr(config.option, "loadgroup", False):  # set in xdist workers under --dist loadgroup
-        _name_tests_after_their_group(items)
+        _check_groups_took_effect(items)
 
 
-def _name_tests_after_their_group(items: list[pytest.Item]) -> None:
-    """What pytest-xdist does to group tests (``nodeid@group``, which its scheduler splits
-    on), redone because with pytest 9.2 its change no longer takes: pytest keeps node ids
-    as ``NodeId`` in ``_id`` now (pytest-dev/pytest-xdist#1386). Without it every test
-    would be scheduled alone, silently."""
+def _check_groups_took_effect(items: list[pytest.Item]) -> None:
+    """pytest-xdist groups tests by appending ``@group`` to their node ids, which silently
+    stops working with pytest 9.2 (pytest-dev/pytest-xdist#1386; hence pytest < 9.2 in
+    pyproject.toml): fail loudly instead of running grouped tests side by side."""
     for item in items:
-        groups = {
-            str(mark.args[0] if mark.args else mark.kwargs.get("name", "default"))
-            for mark in item.iter_markers("xdist_group")
-        }
-        suffix = "@" + "_".join(sorted(groups))
-        if groups and not item.nodeid.endswith(suffix):
-            item._id = NodeId.parse(item.nodeid + suffix)  # pytest-internal: the id nodeid is printed from
-            if not item.nodeid.endswith(suffix):
-                raise pytest.UsageError(f"cannot put {item.nodeid} in its xdist group: pytest's node ids changed")
+        if item.get_closest_marker("xdist_group") is not None and "@" not in item.nodeid.rsplit("]", 1)[-1]:
+            raise pytest.UsageError(
+                f"pytest-xdist did not put {item.nodeid} in its group (pytest-dev/pytest-xdist#1386)"
+            )

@@ -84,7 +84,7 @@ class RegistryServer:
             "EMBEDDED_DATA_DIR": str(workdir / "embedded-postgres"),
             **environment,
         }
-        self._process: subprocess.Popen | None = None
+        self._process: subprocess.Popen[bytes] | None = None
 
     @property
     def environment(self) -> dict[str, str]:

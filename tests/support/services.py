@@ -13,6 +13,7 @@ import signal
 import socket
 import subprocess
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import psycopg2
@@ -22,10 +23,13 @@ import redis
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+        port: int = sock.getsockname()[1]
+        return port
 
 
-def wait_until(predicate, timeout: float, interval: float = 0.05, message: str = "condition") -> None:  # noqa: ANN001
+def wait_until(
+    predicate: Callable[[], object], timeout: float, interval: float = 0.05, message: str = "condition"
+) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if predicate():
@@ -106,7 +110,7 @@ class PrivateRedis:
     def __init__(self, port: int | None = None, *, tls_directory: Path | None = None) -> None:
         self.port = port or free_port()
         self._tls_directory = tls_directory
-        self._process: subprocess.Popen | None = None
+        self._process: subprocess.Popen[bytes] | None = None
 
     @property
     def url(self) -> str:
