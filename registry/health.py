@@ -63,7 +63,7 @@ def _component(check: Callable[[], None]) -> dict[str, Any]:
     except RegistryError as exc:
         return {"status": "down", "message": exc.message}
     except Exception as exc:  # noqa: BLE001 - a failing backend may raise anything
-        # The client's words (host, port) stay in the log: anyone may ask /health.
+        # What the backend's client library said (host, port) stays in the log: anyone may ask /health.
         log.warning("health check failed: %s", exc)
         return {"status": "down", "message": f"unreachable ({type(exc).__name__}); see the registry's log"}
     return {"status": "up", "message": None}
