@@ -9,7 +9,6 @@ from typing import Any, Protocol
 
 from registry.domain.errors import RegistryError
 from registry.domain.ports import SchemaStore
-from registry.text import first_line
 
 log = logging.getLogger(__name__)
 
@@ -64,7 +63,9 @@ def _component(check: Callable[[], None]) -> dict[str, Any]:
     except RegistryError as exc:
         return {"status": "down", "message": exc.message}
     except Exception as exc:  # noqa: BLE001 - a failing backend may raise anything
-        return {"status": "down", "message": first_line(exc)}
+        # What the backend's client library said (host, port) stays in the log: anyone may ask /health.
+        log.warning("health check failed: %s", exc)
+        return {"status": "down", "message": f"unreachable ({type(exc).__name__}); see the registry's log"}
     return {"status": "up", "message": None}
 
 
@@ -87,7 +88,8 @@ class Readiness:
         try:
             pending = self._verify()
         except Exception as exc:  # noqa: BLE001 - reported as the reason
-            self._reason = f"cannot verify migrations: {first_line(exc)}"
+            log.warning("cannot verify migrations: %s", exc)
+            self._reason = f"cannot verify migrations ({type(exc).__name__}); see the registry's log"
             return
         if pending:
             self._reason = "migrations pending: " + ", ".join(pending)

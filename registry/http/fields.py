@@ -1,4 +1,10 @@
-"""Checked access to fields of a parsed JSON request body: wrong or missing → 422 naming the field."""
+"""Checked access to the fields of a request: its query parameters and the fields of its parsed
+JSON body. Wrong or missing → 422 naming the field.
+
+No text that reaches the store may hold NUL: PostgreSQL's ``text`` and ``jsonb`` refuse U+0000, so
+it would fail as the database's error (a 500) instead of the client's. Every query parameter is
+read through ``query_param``, which applies that rule, and body strings through the readers here.
+"""
 
 from __future__ import annotations
 
@@ -7,9 +13,19 @@ import uuid
 from enum import Enum
 from typing import Any, TypeVar
 
+import falcon
+
 from registry.domain.errors import InvalidRequest, SchemaNotFound
 
 E = TypeVar("E", bound=Enum)
+
+
+def query_param(req: falcon.Request, name: str) -> str | None:
+    """A query parameter's value (None when absent): the one way the resources read them."""
+    value = req.get_param(name)
+    if value is not None and "\x00" in value:
+        raise InvalidRequest(f"query parameter '{name}' must not contain NUL characters", field=name)
+    return value
 
 
 def require_object(body: Any, what: str = "the request body") -> dict[str, Any]:

@@ -8,7 +8,8 @@ psycopg2's ``ThreadedConnectionPool`` keeps the connections. On top of it:
   found exhausted;
 - failures become the domain's errors (``StorageBusy``, ``StorageUnavailable``,
   ``WriteConflict``); a broken connection is dropped, and so is every idle one after
-  a connection failure;
+  a connection failure. The driver's words (host, port, constraint names) go to the log,
+  never into an error's message, which clients see;
 - the observer hears of each checkout and return (metrics).
 
 ``threading`` is looked up when a pool is built, so in a gevent worker (pools are
@@ -32,7 +33,6 @@ import psycopg2.extras
 import psycopg2.pool
 
 from registry.domain.errors import StorageBusy, StorageUnavailable, WriteConflict
-from registry.text import first_line
 
 log = logging.getLogger(__name__)
 
@@ -148,13 +148,15 @@ class ConnectionPool:
         except psycopg2.IntegrityError as exc:
             if self._rollback_or_discard(conn):
                 conn = None
-            raise WriteConflict(f"a concurrent change conflicted with this one; retry it ({first_line(exc)})") from exc
+            log.warning("a write conflicted: %s", _driver_text(exc))
+            raise WriteConflict("a concurrent change conflicted with this one; retry it") from exc
         except CONNECTION_ERRORS as exc:
             self._discard(conn)
             conn = None
             # Connections left idle were opened to the same server: after a restart they are all dead.
             self._discard_idle()
-            raise StorageUnavailable(f"database unavailable: {first_line(exc)}") from exc
+            log.warning("database unavailable: %s", _driver_text(exc))
+            raise StorageUnavailable("the database is unavailable; retry later") from exc
         except BaseException:
             if self._rollback_or_discard(conn):
                 conn = None
@@ -254,6 +256,10 @@ def read_json_with_orjson(conn: Connection) -> None:
     double the client sent."""
     psycopg2.extras.register_default_json(conn, loads=orjson.loads)
     psycopg2.extras.register_default_jsonb(conn, loads=orjson.loads)
+
+
+def _driver_text(exc: BaseException) -> str:
+    return str(exc).strip() or type(exc).__name__
 
 
 def _close_quietly(conn: Connection) -> None:

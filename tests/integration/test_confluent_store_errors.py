@@ -1,5 +1,6 @@
 """Confluent's 50001 (store error) and 50002 (operation timed out), provoked for real: a
-database nobody answers at, and a pool whose only connection stays busy."""
+database nobody answers at, and a pool whose only connection stays busy. Both answer 503 with
+Retry-After, as /api/v1 does (Confluent itself sends 500; issue 12, item 8)."""
 
 from __future__ import annotations
 
@@ -21,8 +22,8 @@ AVRO = '{"type": "record", "name": "R", "fields": [{"name": "id", "type": "strin
 
 
 def assert_store_error(response: testing.Result, error_code: int) -> None:
-    assert response.status_code == 500, response.text
-    assert response.headers["content-type"] == MEDIA_TYPE
+    assert response.status_code == 503, response.text
+    assert response.headers["content-type"] == MEDIA_TYPE and response.headers["Retry-After"]
     assert response.json["error_code"] == error_code
     assert isinstance(response.json["message"], str) and response.json["message"]
 

@@ -142,3 +142,17 @@ def test_invalid_schemas_share_one_error_shape(client, fmt, schema):
     assert response.json["code"] in ("INVALID_SCHEMA", "INVALID_REQUEST")
     for problem in response.json.get("problems", []):
         assert set(problem) == {"location", "message"}
+
+
+def test_a_fixed_larger_than_java_reads_is_refused_by_both_apis(client):
+    """Issue 12, item 9: ``"size": 9223372036854775808`` registered, and no Java client could load it."""
+    text = '{"type": "fixed", "name": "F", "size": 9223372036854775808}'
+    native = client.simulate_post(
+        "/api/v1/schemas", json={"subject": f"fixed.{uuid.uuid4().hex[:8]}", "schema": text, "schema_type": "AVRO"}
+    )
+    assert native.status_code == 422 and native.json["code"] == "INVALID_SCHEMA"
+    assert [problem["location"] for problem in native.json["problems"]] == ["/size"]
+    assert "2147483639" in native.json["problems"][0]["message"]
+    confluent = client.simulate_post(f"/subjects/fixed-{uuid.uuid4().hex[:8]}/versions", json={"schema": text})
+    assert confluent.status_code == 422 and confluent.json["error_code"] == 42201
+    assert "/size" in confluent.json["message"] and "2147483639" in confluent.json["message"]

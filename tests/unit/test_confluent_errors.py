@@ -43,8 +43,8 @@ ROWS = [
     (errors.ReadOnlyMode("Subject 's' is in read-only mode"), 422, 42205),
     (errors.ReferenceExists("referenced by 12"), 422, 42206),
     (errors.InvalidRequest("field 'references' must be a list", field="references"), 422, 422),
-    (errors.StorageUnavailable("the database is unreachable"), 500, 50001),
-    (errors.StorageBusy("every connection stayed busy"), 500, 50002),
+    (errors.StorageUnavailable("the database is unreachable"), 503, 50001),
+    (errors.StorageBusy("every connection stayed busy"), 503, 50002),
 ]
 
 

@@ -6,7 +6,8 @@ get this dialect (``is_confluent_path``) and renders what this module computes. 
 imports ``registry.http.errors`` or the resources, so it can import this.
 
 Confluent's 50003 (an error forwarding a write to the leader) has no counterpart: the
-registry has no leader, every instance writes to the same database.
+registry has no leader, every instance writes to the same database. When that database is
+down or every connection stays busy, the answer is 503 with Confluent's 50001 or 50002.
 """
 
 from __future__ import annotations
@@ -53,8 +54,11 @@ _BY_ERROR: dict[type[errors.RegistryError], tuple[str, int]] = {
     errors.ReferenceExists: (falcon.HTTP_422, 42206),
     # Confluent answers a bad request body with a bare 422.
     errors.InvalidRequest: (falcon.HTTP_422, 422),
-    errors.StorageUnavailable: (falcon.HTTP_500, 50001),  # Confluent's "error in the backend data store"
-    errors.StorageBusy: (falcon.HTTP_500, 50002),  # Confluent's "operation timed out"
+    # Confluent's own codes for these, "error in the backend data store" and "operation timed out",
+    # with the status /api/v1 answers (Confluent sends 500): both are worth a retry, which 503 and
+    # Retry-After say. confluent-kafka's clients retry 500 and 503 alike.
+    errors.StorageUnavailable: (falcon.HTTP_503, 50001),
+    errors.StorageBusy: (falcon.HTTP_503, 50002),
 }
 
 STORE_ERROR = 50001

@@ -41,7 +41,7 @@ def read_body(req: falcon.Request, max_bytes: int) -> dict[str, Any]:
 
 def flag(req: falcon.Request, name: str, default: bool = False) -> bool:
     """A boolean query parameter. Case-insensitive: the Python client sends ``True``/``False``."""
-    raw = req.get_param(name)
+    raw = fields.query_param(req, name)
     if raw is None or raw.strip() == "":
         return default
     lowered = raw.strip().lower()
@@ -63,7 +63,7 @@ def window(req: falcon.Request, items: Sequence[Item]) -> list[Item]:
 
 
 def _int_param(req: falcon.Request, name: str, default: int) -> int:
-    raw = req.get_param(name)
+    raw = fields.query_param(req, name)
     if raw is None or raw.strip() == "":
         return default
     if len(raw) <= 12:  # int() of a huge digit string costs quadratic time
@@ -92,7 +92,7 @@ SERIALIZED = "serialized"
 def wants_serialized(req: falcon.Request) -> bool:
     """``?format=serialized``: a Protobuf schema as its base64 FileDescriptorProto (what
     confluent-kafka's Protobuf serdes ask for); absent or ``default``: the stored text."""
-    fmt = (req.get_param("format") or "").strip().lower()
+    fmt = (fields.query_param(req, "format") or "").strip().lower()
     if fmt == SERIALIZED:
         return True
     if fmt in _TEXT_FORMATS:

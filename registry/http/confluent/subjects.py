@@ -6,6 +6,7 @@ import falcon
 
 from registry.domain.model import SchemaState
 from registry.domain.service import RegistrationRequest, RegistryService
+from registry.http import fields
 from registry.http.confluent import params
 from registry.http.confluent.documents import registration_document, send, send_text, version_document
 from registry.http.confluent.schemas import serialized_text
@@ -21,7 +22,7 @@ class Subjects:
         self._service = service
 
     def on_get(self, req: falcon.Request, resp: falcon.Response) -> None:
-        prefix = req.get_param("subjectPrefix")
+        prefix = fields.query_param(req, "subjectPrefix")
         if prefix in ("", _ALL_SUBJECTS):
             prefix = None
         names = self._service.subject_names(prefix, params.flag(req, "deleted"))

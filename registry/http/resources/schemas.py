@@ -15,7 +15,7 @@ from registry.domain.subjects import join_subject
 from registry.domain.versioning import SemVer
 from registry.http import fields, representations
 from registry.http.body import read_json
-from registry.http.pagination import cursor_of, limit_of, page_body
+from registry.http.pagination import limit_of, page_body, schema_cursor
 
 FORMAT_ALIASES = {
     "JSON_SCHEMA": SchemaFormat.JSON,
@@ -114,7 +114,8 @@ def parse_changes(body: Any) -> VersionChanges:
 
 
 def parse_filter(req: falcon.Request) -> SchemaFilter:
-    params = {name: req.get_param(name) for name in ("namespace", "name", "subject_prefix", "format", "state", "tag")}
+    names = ("namespace", "name", "subject_prefix", "format", "state", "tag")
+    params = {name: fields.query_param(req, name) for name in names}
     return SchemaFilter(
         namespace=params["namespace"],
         name=params["name"],
@@ -133,10 +134,7 @@ class SchemaCollection:
         self._max_body_bytes = max_body_bytes
 
     def on_get(self, req: falcon.Request, resp: falcon.Response) -> None:
-        after = cursor_of(req)
-        if after is not None and type(after) is not int:
-            raise InvalidRequest("query parameter 'cursor' is not a schema cursor", field="cursor")
-        page = self._service.list_schemas(parse_filter(req), after, limit_of(req))
+        page = self._service.list_schemas(parse_filter(req), schema_cursor(req), limit_of(req))
         items = [representations.schema_summary(version) for version in page.items]
         resp.content_type = falcon.MEDIA_JSON
         resp.data = orjson.dumps(page_body(items, page.items[-1].seq if page.has_more else None))

@@ -8,10 +8,9 @@ import orjson
 from registry.domain.errors import InvalidRequest
 from registry.domain.model import SchemaFormat
 from registry.domain.service import RegistryService
-from registry.domain.versioning import SemVer
 from registry.http import fields, representations
 from registry.http.body import read_json
-from registry.http.pagination import cursor_of, limit_of, page_body
+from registry.http.pagination import limit_of, page_body, subject_cursor, version_cursor
 from registry.http.resources.schemas import FORMAT_ALIASES
 from registry.http.resources.validation import max_errors_of, options_of
 
@@ -26,10 +25,7 @@ class SubjectCollection:
         self._service = service
 
     def on_get(self, req: falcon.Request, resp: falcon.Response) -> None:
-        after = cursor_of(req)
-        if after is not None and not isinstance(after, str):
-            raise InvalidRequest("query parameter 'cursor' is not a subject cursor", field="cursor")
-        page = self._service.list_subjects(req.get_param("prefix"), after, limit_of(req))
+        page = self._service.list_subjects(fields.query_param(req, "prefix"), subject_cursor(req), limit_of(req))
         items = [representations.subject_summary(summary) for summary in page.items]
         _json(resp, page_body(items, page.items[-1].subject if page.has_more else None))
 
@@ -48,12 +44,7 @@ class SubjectVersions:
         self._service = service
 
     def on_get(self, req: falcon.Request, resp: falcon.Response, subject: str) -> None:
-        after = cursor_of(req)
-        if after is not None:
-            if not (isinstance(after, list) and len(after) == 3 and all(type(part) is int for part in after)):
-                raise InvalidRequest("query parameter 'cursor' is not a version cursor", field="cursor")
-            after = SemVer(*after)
-        page = self._service.list_versions(subject, after, limit_of(req))
+        page = self._service.list_versions(subject, version_cursor(req), limit_of(req))
         items = [representations.version_entry(version) for version in page.items]
         _json(resp, page_body(items, list(page.items[-1].version.as_tuple()) if page.has_more else None))
 

@@ -16,14 +16,14 @@ MAX_ERRORS_LIMIT = 10_000
 
 def options_of(req: falcon.Request) -> ValidationOptions:
     """``?encoding=`` (Avro) and ``?message=`` (Protobuf); formats without the choice ignore them."""
-    encoding, message = req.get_param("encoding"), req.get_param("message")
+    encoding, message = fields.query_param(req, "encoding"), fields.query_param(req, "message")
     if encoding is None and message is None:
         return NO_VALIDATION_OPTIONS
     return ValidationOptions(encoding=encoding, message=message)
 
 
 def max_errors_of(req: falcon.Request) -> int:
-    raw = req.get_param("max_errors")
+    raw = fields.query_param(req, "max_errors")
     if raw is None:
         return 100
     try:

@@ -365,6 +365,58 @@ def test_parsed_input_must_be_json_data(schema: Any, location: str) -> None:
     assert caught.value.problems[0].location == location
 
 
+# Avro's Java library reads "size" as a Java int and refuses a fixed longer than the longest
+# byte array a JVM allocates, 2^31 - 9 (SystemLimitException.checkMaxBytesLength); a schema
+# registered here must load there too (issue 12, item 9).
+@pytest.mark.parametrize("size", [2**31 - 8, 2**31 - 1, 2**31, 2**63, 2**64 - 1])
+def test_fixed_sizes_past_what_java_reads_are_refused(size: int) -> None:
+    schema = record("R", {"name": "f", "type": {"type": "fixed", "name": "F", "size": size}})
+    with pytest.raises(InvalidSchema) as caught:
+        HANDLER.parse(schema)
+    problems = [(problem.location, problem.message) for problem in caught.value.problems]
+    assert len(problems) == 1 and problems[0][0] == "/fields/0/type/size"
+    assert "2147483639" in problems[0][1]
+
+
+def test_the_largest_fixed_java_reads_is_accepted() -> None:
+    HANDLER.parse({"type": "fixed", "name": "F", "size": 2**31 - 9})
+
+
+# A decimal whose precision or scale is no Java int (or out of its range) is an invalid logical
+# type: Avro's Java library (LogicalTypes.fromSchemaIgnoreInvalid, used by Schema.Parser) ignores it
+# and reads the underlying type, as the specification says, and so does the Python library. The
+# registry does the same: such a schema is accepted and means its bytes or fixed.
+@pytest.mark.parametrize(
+    "attributes",
+    [
+        {"precision": 2**31},
+        {"precision": 2**63},
+        {"precision": -(2**63)},
+        {"precision": 0},
+        {"precision": 5.0},
+        {"precision": "5"},
+        {"precision": 5, "scale": 2**31},
+        {"precision": 5, "scale": 2**63},
+        {"precision": 5, "scale": -1},
+        {"precision": 5, "scale": 6},
+        {"precision": 5, "scale": 1.0},
+        {},
+    ],
+)
+@pytest.mark.parametrize("base", [{"type": "bytes"}, {"type": "fixed", "name": "F", "size": 16}])
+def test_invalid_decimals_mean_their_underlying_type(base: dict[str, Any], attributes: dict[str, Any]) -> None:
+    schema = {**base, "logicalType": "decimal", **attributes}
+    parsed = HANDLER.parse(schema)
+    assert parsed.document.schema_json == schema
+    assert issues(schema, "\u0001" * (16 if base["type"] == "fixed" else 3)) == []
+
+
+def test_decimal_numbers_beyond_json_are_refused_naming_them() -> None:
+    with pytest.raises(InvalidSchema) as caught:
+        HANDLER.parse({"type": "bytes", "logicalType": "decimal", "precision": 2**64})
+    assert [problem.location for problem in caught.value.problems] == ["/precision"]
+
+
 # --------------------------------------------------------------------------------------
 # Identity: the content hash
 # --------------------------------------------------------------------------------------

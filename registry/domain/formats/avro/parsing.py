@@ -12,7 +12,12 @@ Decisions worth knowing:
   also loads in that library.
   Stricter than the spec on purpose: ``{"type": "SomeNamedType"}`` (use the bare name) and
   ``"error"`` types (protocol-only) are refused, as ``avro.schema`` refuses them. Per the
-  spec, invalid logical types are accepted and mean their underlying type.
+  spec, invalid logical types are accepted and mean their underlying type: a decimal whose
+  ``precision`` or ``scale`` is no 32-bit int, out of order or too large for its fixed, as
+  Avro's Java and Python libraries ignore it.
+* A fixed ``size`` is at most 2^31 - 9, the longest byte array Avro's Java library reads
+  (it parses the size as a Java int and checks it against that limit); larger sizes would
+  register here and fail in every Java client.
 * Names are resolved as the specification says: a dotless reference is looked up in the
   enclosing namespace only (no fallback to the null namespace, unlike Java).
 * References (Confluent's): the schemas given as dependencies are walked first, in order,
@@ -53,6 +58,8 @@ from registry.domain.model import SchemaProblem
 _DEFINABLE_TYPES = ("record", "enum", "fixed", "array", "map")
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _FIELD_ORDERS = ("ascending", "descending", "ignore")
+# Avro Java's SystemLimitException.checkMaxBytesLength: Integer.MAX_VALUE - 8.
+_MAX_FIXED_SIZE = 2**31 - 9
 
 _MAX_SCHEMA_PROBLEMS = 100
 
@@ -330,10 +337,11 @@ class _GraphBuilder:
     def _fixed(self, schema: dict[str, Any], pointer: str, namespace: str) -> AvroType:
         fullname, aliases = self._define(schema, pointer, namespace, "fixed")
         size = schema.get("size")
-        if isinstance(size, bool) or not isinstance(size, int) or size < 0:
+        if isinstance(size, bool) or not isinstance(size, int) or not 0 <= size <= _MAX_FIXED_SIZE:
             self.problem(
                 f"{pointer}/size" if "size" in schema else pointer,
-                'a fixed needs "size": a non-negative integer (the number of bytes)',
+                f'a fixed needs "size": a non-negative integer up to {_MAX_FIXED_SIZE} (the number of bytes; '
+                "Avro's Java library reads no larger fixed)",
             )
             size = 0
         node = FixedType(pointer, fullname, aliases, size)
