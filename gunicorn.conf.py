@@ -37,6 +37,8 @@ preload_app = False
 timeout = 30
 # SIGTERM: stop accepting, let in-flight requests finish for up to this long.
 graceful_timeout = 30
+# Also the time a request's head (request line and headers) has to arrive: the gevent worker
+# reads each head under this timeout and hangs up after it. Keep it above 0.
 keepalive = 5
 accesslog = None  # the app writes one JSON access line per request
 logger_class = "registry.observability.logging.GunicornLogger"
