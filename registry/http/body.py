@@ -18,7 +18,7 @@ import falcon
 import orjson
 from gunicorn.http.errors import ChunkMissingTerminator, InvalidChunkExtension, InvalidChunkSize, ParseException
 
-from registry.http.deadline import BodyReadTimeout
+from registry.http.deadline import BODY_READ_TIMEOUT_KEY, BodyReadTimeout, read_within
 from registry.http.problems import HTTPProblem
 
 _CHUNK = 64 * 1024
@@ -51,7 +51,7 @@ def read_json(req: falcon.Request, max_bytes: int, accepted_types: Collection[st
     length = req.content_length
     if length is not None and length > max_bytes:
         raise _too_large(max_bytes)
-    raw = _read_capped(req, max_bytes)
+    raw = read_within(req.env.get(BODY_READ_TIMEOUT_KEY), _read_capped, req, max_bytes)
     if not raw.strip():
         raise HTTPProblem(falcon.HTTP_400, "INVALID_JSON", "the request body is empty; expected a JSON document")
     try:

@@ -10,8 +10,8 @@ requests without one go straight to the app and pay for none of this.
   (Heroku's router), whose requests all come over the proxy's connections; a client that
   connects directly is bounded before this, per connection, by the gunicorn worker
   (``registry.server.worker``).
-- ``wsgi.input`` becomes a ``DeadlineInput`` (``BODY_READ_TIMEOUT_SECONDS``), and
-  ``registry.http.body`` answers a body that misses it with 408.
+- The request carries ``BODY_READ_TIMEOUT_SECONDS`` (``registry.http.deadline``), by which
+  ``registry.http.body`` must have read the body, or answer 408.
 - Closing: an app may not send hop-by-hop headers through WSGI, and gunicorn drops a
   ``Connection: close`` header an app sets. Without closing, gunicorn would read and discard
   the rest of a refused, late or malformed body to reach the next request on the connection.
@@ -26,7 +26,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from registry.http.clients import ClientSlots, TrustedProxies, client_of
-from registry.http.deadline import DeadlineInput
+from registry.http.deadline import BODY_READ_TIMEOUT_KEY
 from registry.http.errors import problem_outside_falcon
 from registry.http.observation import WSGIApp, request_id_of
 
@@ -52,8 +52,8 @@ def guard_request_bodies(
         client = client_of(environ, proxies)
         if not slots.acquire(client):
             return refused(environ, start)
+        environ[BODY_READ_TIMEOUT_KEY] = read_timeout_seconds
         try:
-            environ["wsgi.input"] = DeadlineInput(environ["wsgi.input"], read_timeout_seconds)
             return app(environ, start)
         finally:
             slots.release(client)

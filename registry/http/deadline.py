@@ -5,21 +5,28 @@ its greenlet (one of the worker's ``worker_connections``) for as long as it like
 them lock every other client out. gunicorn bounds the wait for a request's head (its
 ``keepalive`` timeout) but not for its body, which the app reads.
 
-The deadline runs from the app's first read of the body, so it bounds the whole body, however
-it trickles in, not each read. It is a timer on gevent's loop around each read, which costs
-well under a microsecond when the body is already there (the timer is started and stopped,
-never fired); when it fires it raises ``BodyReadTimeout`` in the reading greenlet, wherever
-the read waits. A thread without gevent's hub (Falcon's test client) cannot wait on the loop,
-so its reads go unwatched, and no hub is made for it.
+The guard of requests with a body (``registry.http.connection``) puts the timeout in the
+request's environ, and ``registry.http.body`` reads the whole body through ``read_within``:
+one timer on gevent's loop around the whole read, so the bound is for the body however it
+trickles in, not for each socket read. When the body is already there the timer is started
+and stopped, never fired (a few hundred nanoseconds); when it fires it raises
+``BodyReadTimeout`` in the reading greenlet, wherever the read waits. A thread without
+gevent's hub (Falcon's test client) cannot wait on the loop, so its reads go unwatched, and
+no hub is made for it.
 """
 
 from __future__ import annotations
 
-import time
-from typing import Any, Protocol
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from gevent import getcurrent
 from gevent._hub_local import get_hub_if_exists  # public in gevent's own __all__ for the module
+
+# WSGI environ key of ours: the seconds a body has to arrive in, once the app starts reading it.
+BODY_READ_TIMEOUT_KEY = "registry.body_read_timeout"
+
+Result = TypeVar("Result")
 
 
 class BodyReadTimeout(Exception):
@@ -30,36 +37,18 @@ class BodyReadTimeout(Exception):
         self.seconds = seconds
 
 
-class _Readable(Protocol):
-    def read(self, size: int = -1, /) -> bytes: ...
+def read_within(seconds: float | None, read: Callable[..., Result], *args: Any) -> Result:
+    """``read(*args)``, which raises ``BodyReadTimeout`` where it waits once ``seconds`` have passed."""
+    hub = get_hub_if_exists()
+    if seconds is None or hub is None:
+        return read(*args)
+    timer = hub.loop.timer(seconds)
+    timer.start(_expire, getcurrent(), seconds)
+    try:
+        return read(*args)
+    finally:
+        timer.close()
 
 
-class DeadlineInput:
-    """A ``wsgi.input`` whose reads all end by one deadline, ``timeout`` after the first read."""
-
-    __slots__ = ("_deadline", "_stream", "_timeout")
-
-    def __init__(self, stream: _Readable, timeout: float) -> None:
-        self._stream = stream
-        self._timeout = timeout
-        self._deadline: float | None = None
-
-    def read(self, size: int = -1) -> bytes:
-        hub = get_hub_if_exists()
-        if hub is None:
-            return self._stream.read(size)
-        now = time.monotonic()
-        if self._deadline is None:
-            self._deadline = now + self._timeout
-        remaining = self._deadline - now
-        if remaining <= 0:
-            raise BodyReadTimeout(self._timeout)
-        timer = hub.loop.timer(remaining)
-        timer.start(self._expire, getcurrent())
-        try:
-            return self._stream.read(size)
-        finally:
-            timer.close()
-
-    def _expire(self, reader: Any) -> None:
-        reader.throw(BodyReadTimeout(self._timeout))
+def _expire(reader: Any, seconds: float) -> None:
+    reader.throw(BodyReadTimeout(seconds))
