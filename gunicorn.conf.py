@@ -18,6 +18,7 @@ os.environ["PROMETHEUS_MULTIPROC_DIR"] = metrics_dir
 
 from registry.config import ConfigError, Settings  # noqa: E402
 from registry.observability.logging import logging_dict_config  # noqa: E402
+from registry.server.worker import registry_worker  # noqa: E402
 
 try:
     settings = Settings.from_env()
@@ -26,13 +27,18 @@ except ConfigError as error:
 
 bind = [f"{settings.server_host}:{settings.server_port}"]
 workers = settings.web_concurrency
-worker_class = "gevent"
+# gunicorn's gevent worker, bounding each client's connections and answering protocol errors in JSON.
+worker_class = registry_worker(max_connections_per_client=settings.max_connections_per_client)
 worker_connections = 1000
+# Peers whose X-Forwarded-For names the client (per-client limits) and whose scheme headers count.
+forwarded_allow_ips = ",".join(settings.forwarded_allow_ips)
 # Apps are built in each worker after gevent's patching: pools and clients must not cross a fork.
 preload_app = False
 timeout = 30
 # SIGTERM: stop accepting, let in-flight requests finish for up to this long.
 graceful_timeout = 30
+# Also the time a request's head (request line and headers) has to arrive: the gevent worker
+# reads each head under this timeout and hangs up after it. Keep it above 0.
 keepalive = 5
 accesslog = None  # the app writes one JSON access line per request
 logger_class = "registry.observability.logging.GunicornLogger"
@@ -60,16 +66,19 @@ def on_starting(server):
 
 def when_ready(server):
     if settings.metrics_port:
-        from prometheus_client import start_http_server
-
-        from registry.observability.metrics import multiprocess_registry
+        from registry.server.metrics_port import serve_metrics
 
         try:
-            start_http_server(settings.metrics_port, addr=settings.server_host, registry=multiprocess_registry())
+            serve_metrics(settings.metrics_host, settings.metrics_port)
         except OSError as error:
-            server.log.error("cannot serve metrics on METRICS_PORT %s: %s", settings.metrics_port, error)
+            server.log.error(
+                "cannot serve metrics on METRICS_HOST %s, METRICS_PORT %s: %s",
+                settings.metrics_host,
+                settings.metrics_port,
+                error,
+            )
             sys.exit(1)
-        server.log.info("metrics served on port %s", settings.metrics_port)
+        server.log.info("metrics served on %s port %s", settings.metrics_host, settings.metrics_port)
 
 
 def post_fork(server, worker):

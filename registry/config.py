@@ -6,6 +6,7 @@ A malformed value stops startup with a message naming the variable
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
@@ -13,6 +14,9 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+# gunicorn's own default; on Heroku every connection comes from the router, and nothing else
+# can reach a dyno, so the router's forwarding headers are trusted from any address.
+DEFAULT_FORWARDED_ALLOW_IPS = ("127.0.0.1", "::1")
 
 
 class ConfigError(ValueError):
@@ -29,6 +33,7 @@ class Settings:
     redis_url: str | None
     server_host: str
     server_port: int
+    metrics_host: str
     metrics_port: int
     web_concurrency: int
     database_pool_size: int
@@ -42,6 +47,10 @@ class Settings:
     on_heroku: bool
     redis_key_prefix: str
     staleness_seconds: float
+    body_read_timeout_seconds: float
+    max_connections_per_client: int
+    forwarded_allow_ips: tuple[str, ...]
+    cors_allowed_origins: tuple[str, ...]
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -49,11 +58,13 @@ class Settings:
         reader = _Reader(env)
         port = reader.optional_integer("PORT", minimum=1, maximum=65535)
         server_port = reader.integer("SERVER_PORT", 8080, minimum=1, maximum=65535)
+        on_heroku = bool(env.get("DYNO"))
         return cls(
             database_url=reader.url("DATABASE_URL", ("postgres", "postgresql")),
             redis_url=reader.url("REDIS_URL", ("redis", "rediss", "unix")),
             server_host=reader.text("SERVER_HOST", "0.0.0.0"),
             server_port=port if port is not None else server_port,
+            metrics_host=reader.text("METRICS_HOST", "127.0.0.1"),
             metrics_port=reader.integer("METRICS_PORT", 9091, minimum=0, maximum=65535),
             web_concurrency=reader.integer("WEB_CONCURRENCY", 2, minimum=1, maximum=256),
             database_pool_size=reader.integer("DATABASE_POOL_SIZE", 10, minimum=1, maximum=1000),
@@ -64,9 +75,15 @@ class Settings:
             metrics_on_api_port=reader.boolean("METRICS_ON_API_PORT", False),
             embedded_data_dir=Path(reader.text("EMBEDDED_DATA_DIR", "var/postgres")),
             log_level=reader.choice("LOG_LEVEL", "INFO", LOG_LEVELS),
-            on_heroku=bool(env.get("DYNO")),
+            on_heroku=on_heroku,
             redis_key_prefix=reader.text("REDIS_KEY_PREFIX", "registry:"),
             staleness_seconds=reader.number("CACHE_STALENESS_SECONDS", 1.0, minimum=0.0),
+            body_read_timeout_seconds=reader.number("BODY_READ_TIMEOUT_SECONDS", 10.0, minimum=0.1),
+            max_connections_per_client=reader.integer("MAX_CONNECTIONS_PER_CLIENT", 100, minimum=1),
+            forwarded_allow_ips=reader.addresses(
+                "FORWARDED_ALLOW_IPS", ("*",) if on_heroku else DEFAULT_FORWARDED_ALLOW_IPS
+            ),
+            cors_allowed_origins=reader.origins("CORS_ALLOWED_ORIGINS"),
         )
 
     def with_database_url(self, url: str) -> Settings:
@@ -134,6 +151,38 @@ class _Reader:
             raise ConfigError(name, f"expected one of {', '.join(choices)}, got {raw!r}")
         return raw.upper()
 
+    def addresses(self, name: str, default: tuple[str, ...]) -> tuple[str, ...]:
+        """Comma-separated IP addresses and CIDR networks, or ``*`` alone for any address."""
+        raw = self._raw(name)
+        if raw is None:
+            return default
+        entries = tuple(entry.strip() for entry in raw.split(",") if entry.strip())
+        if "*" in entries:
+            if len(entries) > 1:
+                raise ConfigError(name, "'*' (any address) cannot be combined with other entries")
+            return entries
+        for entry in entries:
+            try:
+                ipaddress.ip_network(entry)
+            except ValueError:
+                raise ConfigError(name, f"expected IP addresses or networks (CIDR) or '*', got {entry!r}") from None
+        return entries
+
+    def origins(self, name: str) -> tuple[str, ...]:
+        """Comma-separated browser origins (``scheme://host[:port]``), or ``*`` alone for any origin."""
+        raw = self._raw(name)
+        if raw is None:
+            return ()
+        entries = tuple(entry.strip() for entry in raw.split(",") if entry.strip())
+        if "*" in entries:
+            if len(entries) > 1:
+                raise ConfigError(name, "'*' (any origin) cannot be combined with other origins")
+            return entries
+        for entry in entries:
+            if not _is_origin(entry):
+                raise ConfigError(name, f"expected origins like https://ui.example.com[:port] or '*', got {entry!r}")
+        return entries
+
     def url(self, name: str, schemes: tuple[str, ...]) -> str | None:
         raw = self._raw(name)
         if raw is None:
@@ -153,3 +202,18 @@ class _Reader:
             raise ConfigError(name, f"must be at least {minimum}, got {value}")
         if maximum is not None and value > maximum:
             raise ConfigError(name, f"must be at most {maximum}, got {value}")
+
+
+def _is_origin(text: str) -> bool:
+    """What browsers send in ``Origin``: a scheme, a host and maybe a port, nothing else."""
+    try:
+        parts = urlsplit(text)
+        parts.port  # noqa: B018 - raises ValueError for a port out of range or not a number
+    except ValueError:
+        return False
+    return (
+        parts.scheme in ("http", "https")
+        and bool(parts.hostname)
+        and "@" not in parts.netloc
+        and text == f"{parts.scheme}://{parts.netloc}"
+    )

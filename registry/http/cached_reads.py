@@ -7,9 +7,13 @@ a read whose schema is in the worker's cache is answered here, with the response
 Falcon's route gives (the same status, headers and body: tests compare the two).
 
 Anything else goes on to Falcon unchanged: other methods and routes, query strings,
-trailing slashes, encoded slashes and ids not in canonical form, and every schema this
+trailing slashes, encoded slashes and ids not in canonical form, every schema this
 worker does not hold, so misses, errors and the shared cache and database paths have one
-implementation.
+implementation, and, when CORS is configured (``registry.http.cors``), requests from a
+browser page (with an ``Origin``).
+
+The headers every answer carries (``registry.http.headers``) are added outside both, by
+``registry.http.observation``, so they cost nothing here and cannot differ.
 """
 
 from __future__ import annotations
@@ -30,10 +34,14 @@ _JSON_CONTENT_TYPE = ("content-type", "application/json")
 class CachedSchemaReads:
     """Answers reads of schemas held in the worker's memory; passes every other request to ``app``."""
 
-    def __init__(self, app: WSGIApp, service: RegistryService, rendered: RenderedSchemas) -> None:
+    def __init__(
+        self, app: WSGIApp, service: RegistryService, rendered: RenderedSchemas, *, cors: bool = False
+    ) -> None:
+        """``cors``: Falcon answers cross-origin requests (CORS_ALLOWED_ORIGINS is set)."""
         self._app = app
         self._service = service
         self._rendered = rendered
+        self._cors = cors
 
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
         path: str = environ.get("PATH_INFO", "")
@@ -43,6 +51,7 @@ class CachedSchemaReads:
             and not environ.get("QUERY_STRING")
             # Falcon routes on the undecoded segments then, where "/api/v1%2Fschemas/<id>" is no route.
             and not has_encoded_slash(environ.get("RAW_URI", ""))
+            and not (self._cors and "HTTP_ORIGIN" in environ)
         ):
             # A lookup by whatever follows the prefix: only a canonical id of a schema held
             # here can match, so "a/b", "x/" or an upper-case UUID all go on to Falcon.

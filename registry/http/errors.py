@@ -57,6 +57,7 @@ CODE_BY_STATUS = {
     404: "NOT_FOUND",
     405: "METHOD_NOT_ALLOWED",
     411: "LENGTH_REQUIRED",
+    408: "REQUEST_TIMEOUT",
     413: "PAYLOAD_TOO_LARGE",
     415: "UNSUPPORTED_MEDIA_TYPE",
     422: "INVALID_REQUEST",
@@ -66,10 +67,30 @@ CODE_BY_STATUS = {
 
 
 def error_body(req: falcon.Request, message: str, code: str, details: dict[str, Any] | None = None) -> bytes:
-    body: dict[str, Any] = {"error": message, "code": code, "request_id": request_id_of(req.env)}
+    return _native_body(message, code, request_id_of(req.env), details)
+
+
+def _native_body(message: str, code: str, request_id: str | None, details: dict[str, Any] | None) -> bytes:
+    body: dict[str, Any] = {"error": message, "code": code, "request_id": request_id}
     if details:
         body.update(details)
     return orjson.dumps(body)
+
+
+def problem_outside_falcon(
+    path: str | None,
+    status: int,
+    code: str,
+    message: str,
+    request_id: str | None,
+    details: dict[str, Any] | None = None,
+) -> tuple[str, str, bytes]:
+    """Status line, media type and body of an error answered without Falcon, in the shape
+    Falcon's handlers give on ``path`` (ours when the path is unknown)."""
+    if path is not None and confluent.is_confluent_path(path):
+        error = confluent.from_http_status(status, message)
+        return error.status, confluent.MEDIA_TYPE, error.body()
+    return falcon.code_to_http_status(status), falcon.MEDIA_JSON, _native_body(message, code, request_id, details)
 
 
 def _render(req: falcon.Request, resp: falcon.Response, status: str | int, body: bytes) -> None:

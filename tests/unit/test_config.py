@@ -64,3 +64,60 @@ def test_malformed_values_name_the_variable(variable, value):
         Settings.from_env({variable: value})
     assert raised.value.variable == variable
     assert str(raised.value).startswith(variable)
+
+
+def test_hardening_defaults():
+    settings = Settings.from_env({})
+    assert settings.metrics_host == "127.0.0.1"
+    assert settings.body_read_timeout_seconds == 10.0
+    assert settings.max_connections_per_client == 100
+    assert settings.forwarded_allow_ips == ("127.0.0.1", "::1")
+    assert settings.cors_allowed_origins == ()
+
+
+def test_on_heroku_the_router_is_trusted_from_any_address():
+    assert Settings.from_env({"DYNO": "web.1"}).forwarded_allow_ips == ("*",)
+    assert Settings.from_env({"DYNO": "web.1", "FORWARDED_ALLOW_IPS": "10.0.0.0/8"}).forwarded_allow_ips == (
+        "10.0.0.0/8",
+    )
+
+
+def test_hardening_values_are_read():
+    settings = Settings.from_env(
+        {
+            "METRICS_HOST": "0.0.0.0",
+            "BODY_READ_TIMEOUT_SECONDS": "2.5",
+            "MAX_CONNECTIONS_PER_CLIENT": "7",
+            "FORWARDED_ALLOW_IPS": "10.0.0.0/8, 192.0.2.1,::1",
+            "CORS_ALLOWED_ORIGINS": "https://ui.example.com, http://localhost:3000",
+        }
+    )
+    assert settings.metrics_host == "0.0.0.0"
+    assert settings.body_read_timeout_seconds == 2.5 and settings.max_connections_per_client == 7
+    assert settings.forwarded_allow_ips == ("10.0.0.0/8", "192.0.2.1", "::1")
+    assert settings.cors_allowed_origins == ("https://ui.example.com", "http://localhost:3000")
+    assert Settings.from_env({"CORS_ALLOWED_ORIGINS": "*", "FORWARDED_ALLOW_IPS": "*"}).cors_allowed_origins == ("*",)
+
+
+@pytest.mark.parametrize(
+    ("variable", "value"),
+    [
+        ("BODY_READ_TIMEOUT_SECONDS", "0"),
+        ("BODY_READ_TIMEOUT_SECONDS", "soon"),
+        ("MAX_CONNECTIONS_PER_CLIENT", "0"),
+        ("MAX_CONNECTIONS_PER_CLIENT", "many"),
+        ("FORWARDED_ALLOW_IPS", "proxy.internal"),
+        ("FORWARDED_ALLOW_IPS", "10.0.0.1/8"),  # host bits set: gunicorn refuses it too
+        ("FORWARDED_ALLOW_IPS", "*, 10.0.0.1"),
+        ("CORS_ALLOWED_ORIGINS", "https://ui.example.com/"),
+        ("CORS_ALLOWED_ORIGINS", "ui.example.com"),
+        ("CORS_ALLOWED_ORIGINS", "ftp://ui.example.com"),
+        ("CORS_ALLOWED_ORIGINS", "https://user@ui.example.com"),
+        ("CORS_ALLOWED_ORIGINS", "https://ui.example.com:99999"),
+        ("CORS_ALLOWED_ORIGINS", "*, https://ui.example.com"),
+    ],
+)
+def test_malformed_hardening_values_name_the_variable(variable, value):
+    with pytest.raises(ConfigError) as raised:
+        Settings.from_env({variable: value})
+    assert raised.value.variable == variable

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 import orjson
@@ -9,7 +10,7 @@ import pytest
 from falcon import testing
 from prometheus_client import REGISTRY
 
-from registry.http.observation import REQUEST_ID_KEY, ROUTE_KEY, UNMATCHED_ROUTE, ObservedRequests
+from registry.http.observation import REQUEST_ID_KEY, ROUTE_KEY, UNMATCHED_ROUTE, ObservedRequests, new_request_id
 from registry.observability.access_log import AccessLog
 from registry.observability.metrics import RequestMetrics
 
@@ -128,3 +129,40 @@ def test_request_metrics_add_up_per_route_across_statuses(request_metrics):
     assert sample("registry_http_request_duration_seconds_sum") == pytest.approx(before_sum + 0.2012)
     request_metrics.flush()  # nothing is added twice
     assert sample("registry_http_request_duration_seconds_count") == before_all + 3
+
+
+@pytest.mark.parametrize(
+    "sent",
+    ["3f2a5c1e-9b7d-4e21-8a3b-1234567890ab", "svc:1234", "trace/abc+def==", "Root=1-5759e988-bd86", "a" * 128],
+)
+def test_request_ids_of_safe_characters_are_kept(request_metrics, access_stream, sent):
+    client = observed(answering("200 OK"), request_metrics, access_stream)
+    assert client.simulate_get("/things/1", headers={"X-Request-ID": sent}).headers["X-Request-ID"] == sent
+
+
+@pytest.mark.parametrize("sent", ['say "hi"', "<script>alert(1)</script>", "two words", "a;b", "back\\slash", "{}"])
+def test_request_ids_with_other_characters_are_replaced_not_echoed(request_metrics, access_stream, sent):
+    client = observed(answering("200 OK"), request_metrics, access_stream)
+    answered = client.simulate_get("/things/1", headers={"X-Request-ID": sent}).headers["X-Request-ID"]
+    assert answered != sent and len(answered) == 32 and answered.isalnum()
+
+
+def test_every_answer_gets_nosniff_and_no_store(request_metrics, access_stream):
+    for status in ("200 OK", "404 Not Found", "503 Service Unavailable"):
+        result = observed(answering(status), request_metrics, access_stream).simulate_get("/things/1")
+        assert result.headers["X-Content-Type-Options"] == "nosniff"
+        assert result.headers["Cache-Control"] == "no-store"
+
+
+def test_generated_ids_are_unique_across_forked_workers():
+    """The gunicorn master imports this module before forking its workers."""
+    reader, writer = os.pipe()
+    child = os.fork()
+    if child == 0:  # pragma: no cover - the child only reports its id
+        os.write(writer, new_request_id().encode())
+        os._exit(0)
+    os.close(writer)
+    os.waitpid(child, 0)
+    in_child = os.read(reader, 64).decode()
+    os.close(reader)
+    assert in_child[:16] != new_request_id()[:16]
