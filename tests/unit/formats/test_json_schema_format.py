@@ -13,6 +13,7 @@ import pytest
 from registry.domain.errors import InvalidSchema, SchemaTooLarge
 from registry.domain.formats.json_schema import (
     ANNOTATION_KEYWORDS,
+    JsonSchemaHandler,
     Limits,
     canonical_text,
     compile_validator,
@@ -178,6 +179,17 @@ def test_default_depth_limit_rejects_a_deep_document_without_recursion_error() -
         document = {"not": document}
     with pytest.raises(SchemaTooLarge):
         parse_schema(document)
+
+
+@pytest.mark.parametrize("levels", [254, 300, 1000])
+def test_the_handler_names_the_depth_limit_for_a_schema_deeper_than_orjson_writes(levels: int) -> None:
+    """orjson writes at most 254 levels; the parsed document must not reach it unchecked."""
+    document: dict = {}
+    for _ in range(levels):
+        document = {"not": document}
+    for given in (document, '{"not":' * levels + "{}" + "}" * levels):
+        with pytest.raises(SchemaTooLarge, match="nested more than 64 levels"):
+            JsonSchemaHandler().parse(given)
 
 
 def test_node_limit_raises_schema_too_large() -> None:
