@@ -29,6 +29,7 @@ from registry.domain.formats.json_schema.keywords import (
     ref_keyword,
     unevaluated_properties_keyword,
 )
+from registry.domain.formats.json_schema.resolution import sturdy_specification, unusable_schema
 from registry.domain.formats.json_schema.string_formats import (
     ANNOTATION_ONLY,
     DRAFT4_FORMATS,
@@ -112,6 +113,18 @@ def resolver_for(
     specification: referencing.Specification[Any],
     references: Mapping[str, object] | None = None,
 ) -> Resolver[Any]:
+    """Raises ``InvalidSchema`` naming the schema object the library cannot read."""
+    try:
+        return _crawled_resolver(document, specification, references)
+    except Exception as error:  # noqa: BLE001 - whatever the library trips over is the schema's problem
+        raise unusable_schema(error, document, specification, references) from None
+
+
+def _crawled_resolver(
+    document: object,
+    specification: referencing.Specification[Any],
+    references: Mapping[str, object] | None,
+) -> Resolver[Any]:
     resource = specification.create_resource(document)
     root_uri = resource.id() or ""
     registry = _OFFLINE_REGISTRY.with_resources([(root_uri, resource)])
@@ -156,7 +169,7 @@ def _build_dialect(
         replacements["unevaluatedProperties"] = unevaluated_properties_keyword(draft2019=True)
     elif name == "2020-12":
         replacements["unevaluatedProperties"] = unevaluated_properties_keyword(draft2019=False)
-    specification = referencing.jsonschema.specification_with(stock_class.META_SCHEMA["$schema"])
+    specification = sturdy_specification(referencing.jsonschema.specification_with(stock_class.META_SCHEMA["$schema"]))
     metaschema = stock_class.META_SCHEMA
     return Dialect(
         name=name,
