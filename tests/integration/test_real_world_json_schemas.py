@@ -1,5 +1,6 @@
-"""JSON Schemas as real catalogues hold them, over both APIs (issue 12, item 11): what the
-``referencing`` library trips over is accepted when valid and a 422 naming where otherwise."""
+"""JSON Schemas as real catalogues hold them, over HTTP (issue 12): what the ``referencing``
+library trips over is accepted when valid and a 422 naming where otherwise (item 11), and
+the formats they name are checked (item 12)."""
 
 from __future__ import annotations
 
@@ -53,3 +54,16 @@ def test_an_identifier_urllib_cannot_parse_is_a_422_naming_where_on_both_apis(cl
     )
     assert confluent.status_code == 422, confluent.text
     assert confluent.json["error_code"] == 42201 and "/properties/a: $id 'http://[::1'" in confluent.json["message"]
+
+
+def test_formats_a_draft_07_schema_names_are_checked_in_validation(client, subject):
+    """Issue 12, item 12: "uri" and the other formats needing a library were silently not checked."""
+    schema = {"$schema": DRAFT7, "properties": {"home": {"format": "uri"}, "host": {"format": "hostname"}}}
+    schema_id = client.simulate_post("/api/v1/schemas", json={"subject": subject, "schema": schema}).json["id"]
+    result = client.simulate_post(f"/api/v1/validate/{schema_id}", json={"home": "not a uri", "host": "no_host"}).json
+    assert [(error["path"], error["keyword"]) for error in result["errors"]] == [
+        ("/home", "format"),
+        ("/host", "format"),
+    ]
+    good = {"home": "https://example.com/", "host": "example.com"}
+    assert client.simulate_post(f"/api/v1/validate/{schema_id}", json=good).json["is_valid"] is True

@@ -33,6 +33,7 @@ from registry.domain.formats.json_schema.resolution import sturdy_specification,
 from registry.domain.formats.json_schema.string_formats import (
     ANNOTATION_ONLY,
     DRAFT4_FORMATS,
+    DRAFT6_FORMATS,
     DRAFT7_FORMATS,
     asserting_format_checker,
 )
@@ -190,7 +191,7 @@ _DIALECTS: dict[str, Dialect] = {
     dialect.name: dialect
     for dialect in (
         _build_dialect("draft-04", jsonschema.validators.Draft4Validator, _DRAFT4_KEYWORDS, DRAFT4_FORMATS, ("$ref",)),
-        _build_dialect("draft-06", jsonschema.validators.Draft6Validator, _DRAFT6_KEYWORDS, DRAFT4_FORMATS, ("$ref",)),
+        _build_dialect("draft-06", jsonschema.validators.Draft6Validator, _DRAFT6_KEYWORDS, DRAFT6_FORMATS, ("$ref",)),
         _build_dialect("draft-07", jsonschema.validators.Draft7Validator, _DRAFT7_KEYWORDS, DRAFT7_FORMATS, ("$ref",)),
         _build_dialect(
             "2019-09",
