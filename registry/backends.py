@@ -73,7 +73,12 @@ def build_backends(settings: Settings, *, listen_for_changes: bool = True) -> Ba
     cache_metrics, request_metrics, access_log = CacheMetrics(), RequestMetrics(), AccessLog()
     cache = TieredSchemaCache(local, shared, cache_metrics)
     service = RegistryService(
-        store, cache, default_formats(), validator_cache_size=settings.local_cache_size, observer=ServiceMetrics()
+        store,
+        cache,
+        default_formats(),
+        validator_cache_size=settings.local_cache_size,
+        observer=ServiceMetrics(),
+        metadata_max_depth=settings.metadata_max_depth,
     )
 
     database_url = settings.database_url

@@ -41,6 +41,7 @@ class Settings:
     cache_ttl_seconds: int
     local_cache_size: int
     max_body_bytes: int
+    metadata_max_depth: int
     metrics_on_api_port: bool
     embedded_data_dir: Path
     log_level: str
@@ -72,6 +73,9 @@ class Settings:
             cache_ttl_seconds=reader.integer("CACHE_TTL_SECONDS", 3600, minimum=1),
             local_cache_size=reader.integer("LOCAL_CACHE_SIZE", 10_000, minimum=0),
             max_body_bytes=reader.integer("MAX_BODY_BYTES", 1024 * 1024, minimum=1),
+            # At most 200: metadata is written one level inside a cache entry or a rendered
+            # version, and orjson writes no more than 254 levels.
+            metadata_max_depth=reader.integer("METADATA_MAX_DEPTH", 32, minimum=1, maximum=200),
             metrics_on_api_port=reader.boolean("METRICS_ON_API_PORT", False),
             embedded_data_dir=Path(reader.text("EMBEDDED_DATA_DIR", "var/postgres")),
             log_level=reader.choice("LOG_LEVEL", "INFO", LOG_LEVELS),

@@ -11,6 +11,7 @@ def test_defaults():
     assert (settings.server_host, settings.server_port, settings.metrics_port) == ("0.0.0.0", 8080, 9091)
     assert settings.cache_ttl_seconds == 3600
     assert settings.max_body_bytes == 1024 * 1024
+    assert settings.metadata_max_depth == 32
     assert settings.metrics_on_api_port is False
     assert settings.log_level == "INFO"
     assert settings.embedded_data_dir == Path("var/postgres")
@@ -57,6 +58,8 @@ def test_values_are_read():
         ("DATABASE_URL", "mysql://localhost/x"),
         ("REDIS_URL", "http://localhost"),
         ("DATABASE_POOL_TIMEOUT_SECONDS", "nan"),
+        ("METADATA_MAX_DEPTH", "0"),
+        ("METADATA_MAX_DEPTH", "201"),  # past what orjson writes around it
     ],
 )
 def test_malformed_values_name_the_variable(variable, value):

@@ -8,6 +8,7 @@ from typing import Any
 from registry.domain.compatibility.registry import CompatibilityRegistry, default_compatibility
 from registry.domain.formats.base import DocumentValidator
 from registry.domain.formats.registry import FormatRegistry
+from registry.domain.metadata import DEFAULT_METADATA_MAX_DEPTH
 from registry.domain.model import (
     NO_VALIDATION_OPTIONS,
     CompatibilityMode,
@@ -52,6 +53,7 @@ class RegistryService:
         validator_cache_size: int,
         observer: ServiceObserver | None = None,
         compatibility: CompatibilityRegistry | None = None,
+        metadata_max_depth: int = DEFAULT_METADATA_MAX_DEPTH,
     ) -> None:
         compatibility = compatibility or default_compatibility()
         observer = observer or NullServiceObserver()
@@ -61,8 +63,8 @@ class RegistryService:
         documents = SchemaDocuments(formats, references)
         self._queries = Queries(store, cache, formats, references, documents)
         self._settings = RegistrySettings(store)
-        self._registration = Registration(store, cache, documents, compatibility, observer)
-        self._updates = VersionUpdates(store, cache)
+        self._registration = Registration(store, cache, documents, compatibility, observer, metadata_max_depth)
+        self._updates = VersionUpdates(store, cache, metadata_max_depth)
         self._deletion = Deletion(store, cache)
         self._validation = Validation(self._queries, formats, documents, validators, observer)
         self._checks = CompatibilityChecks(

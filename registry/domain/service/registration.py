@@ -18,6 +18,7 @@ from registry.domain.errors import (
     VersionConflict,
 )
 from registry.domain.formats.base import FormatHandler, ParsedSchema
+from registry.domain.metadata import check_metadata
 from registry.domain.model import CompatibilityMode, CompatibilityPolicy, RegistryMode, SchemaFormat, SchemaState
 from registry.domain.ports import SchemaCache, SchemaStore, SubjectSession
 from registry.domain.records import CompatibilityConfig, EffectiveConfig, NewVersion, SchemaReference, SchemaVersion
@@ -61,12 +62,14 @@ class Registration:
         documents: SchemaDocuments,
         compatibility: CompatibilityRegistry,
         observer: ServiceObserver,
+        metadata_max_depth: int,
     ) -> None:
         self._store = store
         self._cache = cache
         self._documents = documents
         self._compatibility = compatibility
         self._observer = observer
+        self._metadata_max_depth = metadata_max_depth
 
     def register(self, request: RegistrationRequest) -> RegistrationResult:
         try:
@@ -83,6 +86,7 @@ class Registration:
             raise InvalidRequest(
                 f"state must be DRAFT or ACTIVE at registration, got {request.state.value}", field="state"
             )
+        check_metadata(request.metadata, self._metadata_max_depth)
         # Checked before any database write.
         handler, parsed, references, identity = self._documents.candidate(
             request.schema, request.format, request.references

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from registry.domain.errors import InvalidRequest, InvalidStateTransition, SchemaNotFound
 from registry.domain.lifecycle import check_transition
+from registry.domain.metadata import check_metadata
 from registry.domain.model import SchemaState
 from registry.domain.ports import SchemaCache, SchemaStore
 from registry.domain.records import SchemaVersion, VersionChanges
@@ -11,11 +12,14 @@ from registry.domain.service.guards import check_writable
 
 
 class VersionUpdates:
-    def __init__(self, store: SchemaStore, cache: SchemaCache) -> None:
+    def __init__(self, store: SchemaStore, cache: SchemaCache, metadata_max_depth: int) -> None:
         self._store = store
         self._cache = cache
+        self._metadata_max_depth = metadata_max_depth
 
     def update_version(self, schema_id: str, changes: VersionChanges) -> SchemaVersion:
+        if changes.metadata is not None:
+            check_metadata(changes.metadata, self._metadata_max_depth)
         with self._store.version_session(schema_id) as session:
             if session is None:
                 raise SchemaNotFound(f"schema {schema_id} not found", schema_id=schema_id)

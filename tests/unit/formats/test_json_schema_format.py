@@ -13,9 +13,11 @@ import pytest
 from registry.domain.errors import InvalidSchema, SchemaTooLarge
 from registry.domain.formats.json_schema import (
     ANNOTATION_KEYWORDS,
+    JsonSchemaHandler,
     Limits,
     canonical_text,
     compile_validator,
+    dialects,
     ecma_regex,
     parse_schema,
     parsing,
@@ -178,6 +180,17 @@ def test_default_depth_limit_rejects_a_deep_document_without_recursion_error() -
         document = {"not": document}
     with pytest.raises(SchemaTooLarge):
         parse_schema(document)
+
+
+@pytest.mark.parametrize("levels", [254, 300, 1000])
+def test_the_handler_names_the_depth_limit_for_a_schema_deeper_than_orjson_writes(levels: int) -> None:
+    """orjson writes at most 254 levels; the parsed document must not reach it unchecked."""
+    document: dict = {}
+    for _ in range(levels):
+        document = {"not": document}
+    for given in (document, '{"not":' * levels + "{}" + "}" * levels):
+        with pytest.raises(SchemaTooLarge, match="nested more than 64 levels"):
+            JsonSchemaHandler().parse(given)
 
 
 def test_node_limit_raises_schema_too_large() -> None:
@@ -905,8 +918,93 @@ def test_formats_only_apply_to_strings() -> None:
 
 
 def test_formats_outside_the_supported_set_remain_annotations() -> None:
-    assert is_valid({"$schema": DRAFT7, "format": "hostname"}, "not a host!")
+    assert is_valid({"$schema": DRAFT7, "format": "uuid"}, "not a uuid")  # a 2019-09 format
     assert is_valid({"$schema": DRAFT7, "format": "x-custom"}, "anything")
+
+
+# What each draft defines, so what the registry asserts in it (issue 12, item 12): written
+# out here rather than read from the code, so a format that stops being checked fails.
+ASSERTED_FORMATS = {
+    DRAFT4: {"date-time", "email", "hostname", "ipv4", "ipv6", "uri", "regex"},
+    DRAFT6: {"date-time", "email", "hostname", "ipv4", "ipv6", "uri", "regex"}
+    | {"uri-reference", "uri-template", "json-pointer"},
+    DRAFT7: {"date-time", "email", "hostname", "ipv4", "ipv6", "uri", "regex"}
+    | {"uri-reference", "uri-template", "json-pointer"}
+    | {"date", "time", "idn-email", "idn-hostname", "iri", "iri-reference", "relative-json-pointer"},
+    DRAFT2019: set(),
+    DRAFT2020: set(),
+}
+# (values every draft asserting the format accepts, values it rejects)
+FORMAT_EXAMPLES: dict[str, tuple[list[str], list[str]]] = {
+    "date-time": (["1998-12-31T23:59:60Z", "2024-02-29t10:00:00.5+01:00"], ["2020-13-01T00:00:00Z", "2023-02-29"]),
+    "date": (["2024-02-29"], ["2024-2-29", "2023-02-29"]),
+    "time": (["10:00:00-05:30", "23:59:60Z"], ["10:00:00", "24:00:00Z"]),
+    "email": (["ada@example.com"], ["ada at example.com", "@example.com"]),
+    "idn-email": (["실례@실례.테스트"], ["실례 at 실례.테스트"]),
+    "ipv4": (["192.168.0.1"], ["192.168.0.01", "256.1.1.1"]),
+    "ipv6": (["::1", "2001:db8::8a2e:370:7334"], ["::1%eth0", "12345::"]),
+    "regex": (["^\\p{L}+$"], ["(?i)x", "["]),
+    "hostname": (
+        ["www.example.com", "localhost", "1host", "xn--4gbwdl.xn--wgbh1c", "a" * 63 + ".com"],
+        ["not a host!", "-a.example.com", "not_a_host", "a" * 64, "", "a..b", "example.com\n"],
+    ),
+    "idn-hostname": (["실례.테스트", "bücher.de", "EXAMPLE.com"], ["〮실례.테스트", "-a", "a_b", "a" * 64]),
+    "uri": (
+        ["http://example.com/a?b#c", "urn:isbn:0451450523", "http://[::1]:80/"],
+        ["not a uri", "//example.com", "/abc", "http://[::1", "http://a/%zz", "http://a/ü", "http://a/\n"],
+    ),
+    "uri-reference": (["../a/b?c", "#frag", "//x.y"], ["\\\\WINDOWS\\share", "http://[::1", "a b", "#a#b"]),
+    "iri": (
+        ["http://ƒøø.ßår/?∂éœ=πîx#πîüx", "urn:ü", "http://a/?\ue000"],
+        ["/abc", "http://[::1", "http://a/\ue000", "http://ü:8ü/", "not an iri"],
+    ),
+    "iri-reference": (
+        ["//ƒøø.ßår/?∂éœ=πîx#πîüx", "#ƒrägmênt", "../ü"],
+        ["\\\\WINDOWS\\filëßåré", "#ƒrä#gmênt", "\ufdd0"],
+    ),
+    "json-pointer": (["/foo/bar~0/~1baz", "", "/"], ["foo", "/foo/bar~", "/~2", "#/a"]),
+    "relative-json-pointer": (["1", "0#", "1/0/a", "0/"], ["/foo/bar", "-1/foo", "01/a", "0##", "1#/a", ""]),
+    "uri-template": (
+        ["http://example.com/dictionary/{term:1}/{term}", "{+path}/here{?x,y*}", "plain", "ü{a.b}"],
+        ["http://example.com/dictionary/{term:1}/{term", "{}", "{a,}", "a b", "%zz", "{a:0}", "{a:10000}", "}"],
+    ),
+}
+
+
+@pytest.mark.parametrize("draft", list(ASSERTED_FORMATS))
+def test_each_draft_asserts_the_formats_it_defines(draft: str) -> None:
+    assert set(dialects.lookup_dialect(draft).format_checker.checkers) == ASSERTED_FORMATS[draft]
+
+
+@pytest.mark.parametrize(
+    ("draft", "fmt"), [(draft, fmt) for draft, formats in ASSERTED_FORMATS.items() for fmt in sorted(formats)]
+)
+def test_every_asserted_format_rejects_bad_values_and_accepts_good_ones(draft: str, fmt: str) -> None:
+    good, bad = FORMAT_EXAMPLES[fmt]
+    schema = {"$schema": draft, "format": fmt}
+    assert [value for value in good if not is_valid(schema, value)] == []
+    for value in bad:
+        assert [(issue.keyword, issue.schema_path) for issue in issues(schema, value)] == [("format", "/format")], value
+
+
+@pytest.mark.parametrize("fmt", sorted(ASSERTED_FORMATS[DRAFT7] - {"regex"}))
+def test_format_checks_take_linear_time_on_hostile_values(fmt: str) -> None:
+    """Values come from documents of up to a megabyte. (``regex`` compiles the pattern: it
+    costs more, and is bounded with pattern compilation.)"""
+    hostile = [
+        "a." * 100_000,
+        "http://" + "a:" * 100_000,
+        "http://a/" + "ü" * 200_000,
+        "{a" + ",a" * 100_000,
+        "{" * 200_000,
+        "1/" + "~0" * 100_000,
+        "http://a@" * 20_000,
+    ]
+    validator = compile_validator(parse_schema({"$schema": DRAFT7, "format": fmt}))
+    started = time.perf_counter()
+    for value in hostile:
+        validator.validate(value)
+    assert time.perf_counter() - started < 2.0
 
 
 def test_formats_are_annotations_from_2019_09() -> None:

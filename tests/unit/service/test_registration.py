@@ -13,8 +13,9 @@ from registry.domain.errors import (
     ReadOnlyMode,
     VersionConflict,
 )
+from registry.domain.formats.registry import default_formats
 from registry.domain.model import CompatibilityMode, CompatibilityPolicy, RegistryMode, SchemaFormat, SchemaState
-from registry.domain.records import CompatibilityConfig, SchemaReference
+from registry.domain.records import CompatibilityConfig, SchemaReference, VersionChanges
 from registry.domain.service import RegistrationRequest, RegistryService
 from registry.domain.versioning import SemVer
 from tests.fakes import InMemorySchemaCache, InMemorySchemaStore
@@ -205,6 +206,30 @@ def test_invalid_subjects_and_schemas_are_refused_before_any_write(
     with pytest.raises(InvalidSchema):
         register(service, "s", {"type": "no-such-type"})
     assert store.subject_config("s") is None
+
+
+def nested_metadata(levels: int) -> dict[str, object]:
+    metadata: dict[str, object] = {"leaf": [1]}  # two levels: the object and its array
+    for _ in range(levels - 2):
+        metadata = {"a": metadata}
+    return metadata
+
+
+def test_metadata_nests_at_most_the_given_depth(store: InMemorySchemaStore) -> None:
+    service = RegistryService(
+        store, InMemorySchemaCache(), default_formats(), validator_cache_size=8, metadata_max_depth=5
+    )
+    version = register(service, "s", metadata=nested_metadata(5))
+    with pytest.raises(InvalidRequest, match="nested more than 5 levels") as refused:
+        register(service, "t", metadata=nested_metadata(6))
+    assert (refused.value.field, refused.value.details["max_depth"]) == ("metadata", 5)
+    assert store.subject_config("t") is None and service.list_subjects("t", None, 10).items == []
+    with pytest.raises(InvalidRequest, match="nested more than 5 levels"):
+        service.update_version(version.id, VersionChanges(metadata=nested_metadata(6)))
+    assert service.get_schema(version.id).metadata == nested_metadata(5)
+    # Iterative: deeper than Python's recursion limit is refused, not a crash.
+    with pytest.raises(InvalidRequest, match="nested more than 5 levels"):
+        register(service, "u", metadata=nested_metadata(5000))
 
 
 def test_references_are_pinned_and_kept(service: RegistryService) -> None:

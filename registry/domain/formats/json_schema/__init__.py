@@ -12,6 +12,7 @@ which rests on four functions:
   validator whose ``validate`` returns ``ValidationIssue``s.
 
 Beneath them: ``dialects`` (draft-04 to 2020-12, offline reference resolution),
+``resolution`` (the ``referencing`` library's crawl, corrected and kept from crashing),
 ``keywords`` and ``string_formats`` (what validation checks beyond jsonschema's stock
 keywords), ``ecma_regex`` (ECMA-262 patterns, matched within time limits), ``graph``
 (walking a schema and its ``$ref``s), ``references`` (schemas registered with

@@ -29,9 +29,11 @@ from registry.domain.formats.json_schema.keywords import (
     ref_keyword,
     unevaluated_properties_keyword,
 )
+from registry.domain.formats.json_schema.resolution import sturdy_specification, unusable_schema
 from registry.domain.formats.json_schema.string_formats import (
     ANNOTATION_ONLY,
     DRAFT4_FORMATS,
+    DRAFT6_FORMATS,
     DRAFT7_FORMATS,
     asserting_format_checker,
 )
@@ -112,6 +114,18 @@ def resolver_for(
     specification: referencing.Specification[Any],
     references: Mapping[str, object] | None = None,
 ) -> Resolver[Any]:
+    """Raises ``InvalidSchema`` naming the schema object the library cannot read."""
+    try:
+        return _crawled_resolver(document, specification, references)
+    except Exception as error:  # noqa: BLE001 - whatever the library trips over is the schema's problem
+        raise unusable_schema(error, document, specification, references) from None
+
+
+def _crawled_resolver(
+    document: object,
+    specification: referencing.Specification[Any],
+    references: Mapping[str, object] | None,
+) -> Resolver[Any]:
     resource = specification.create_resource(document)
     root_uri = resource.id() or ""
     registry = _OFFLINE_REGISTRY.with_resources([(root_uri, resource)])
@@ -156,7 +170,7 @@ def _build_dialect(
         replacements["unevaluatedProperties"] = unevaluated_properties_keyword(draft2019=True)
     elif name == "2020-12":
         replacements["unevaluatedProperties"] = unevaluated_properties_keyword(draft2019=False)
-    specification = referencing.jsonschema.specification_with(stock_class.META_SCHEMA["$schema"])
+    specification = sturdy_specification(referencing.jsonschema.specification_with(stock_class.META_SCHEMA["$schema"]))
     metaschema = stock_class.META_SCHEMA
     return Dialect(
         name=name,
@@ -177,7 +191,7 @@ _DIALECTS: dict[str, Dialect] = {
     dialect.name: dialect
     for dialect in (
         _build_dialect("draft-04", jsonschema.validators.Draft4Validator, _DRAFT4_KEYWORDS, DRAFT4_FORMATS, ("$ref",)),
-        _build_dialect("draft-06", jsonschema.validators.Draft6Validator, _DRAFT6_KEYWORDS, DRAFT4_FORMATS, ("$ref",)),
+        _build_dialect("draft-06", jsonschema.validators.Draft6Validator, _DRAFT6_KEYWORDS, DRAFT6_FORMATS, ("$ref",)),
         _build_dialect("draft-07", jsonschema.validators.Draft7Validator, _DRAFT7_KEYWORDS, DRAFT7_FORMATS, ("$ref",)),
         _build_dialect(
             "2019-09",

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 import referencing.exceptions
 
 from registry.domain.formats.json_schema.dialects import Dialect, Holds, resolver_for
+from registry.domain.formats.json_schema.resolution import unusable_subschema
 from registry.domain.model import SchemaProblem
 from registry.domain.pointers import escape_token
 
@@ -138,19 +139,31 @@ class _GraphWalk:
                 continue
             target = self.index_of.get(id(child))
             if target is None:
-                resolver = node.resolver.in_subresource(self.dialect.specification.create_resource(child))
+                resolver = self._subschema_resolver(node, child, node.pointer + relative)
+                if resolver is None:
+                    continue
                 target = self._add(node.pointer + relative, child, resolver)
             if in_place and siblings_apply:
                 edges.append((target, node.pointer + relative))
+
+    def _subschema_resolver(self, node: SchemaNode, child: dict[str, Any], pointer: str) -> Resolver[Any] | None:
+        try:
+            return node.resolver.in_subresource(self.dialect.specification.create_resource(child))
+        except Exception as error:  # noqa: BLE001 - e.g. an $id urllib cannot parse: the schema's problem
+            self.graph.unresolvable.append(unusable_subschema(error, pointer))
+            return None
 
     def _follow_references(self, position: int) -> None:
         node = self.graph.nodes[position]
         edges = self.graph.in_place_edges[position]
         for keyword in self.dialect.ref_keywords:
             ref = node.schema.get(keyword)
-            if not isinstance(ref, str):
+            if ref is None:
                 continue
             location = f"{node.pointer}/{escape_token(keyword)}"
+            if not isinstance(ref, str):  # draft-04's metaschema leaves $ref out; validation would crash
+                self.graph.unresolvable.append(SchemaProblem(location=location, message=f"{keyword} must be a string"))
+                continue
             try:
                 resolved = node.resolver.lookup(ref)
             except Exception as error:  # referencing raises ValueError/TypeError for odd pointers too

@@ -37,7 +37,6 @@ class JsonSchemaHandler:
         """Check a schema; with dependencies, ``document`` is a ``SchemaWithReferences``
         whose ``$ref``s may name them (see ``reference_resources``)."""
         if isinstance(schema, str):
-            content = schema
             try:
                 document = orjson.loads(schema)
             except orjson.JSONDecodeError as exc:
@@ -47,12 +46,14 @@ class JsonSchemaHandler:
                 ) from None
         else:
             document = schema
-            content = orjson.dumps(schema).decode()
         try:
             canonical = canonical_text(document)
         except InvalidSchema:
             parse_schema(document, self._limits)  # names the limit a too-deep schema breaks
             raise
+        # Only now: canonical_text turned what orjson cannot write (nesting past its 254
+        # levels) into the limit the schema breaks.
+        content = schema if isinstance(schema, str) else orjson.dumps(schema).decode()
         if not dependencies:
             checked = self._checked.get(canonical)
             if checked is None:

@@ -51,6 +51,20 @@ def _metaschema_problems(document: object, dialect: Dialect) -> list[SchemaProbl
     return problems
 
 
+def _referenced_metaschema_problems(references: Mapping[str, object], dialect: Dialect) -> list[SchemaProblem]:
+    """Referenced schemas were checked in their own dialect when registered (2020-12 when they
+    name none); here they are read in the referencing schema's, where their keywords may mean
+    something else (``dependencies``, ``items``, ``id``) and must be valid too."""
+    problems: list[SchemaProblem] = []
+    seen: set[int] = set()
+    for uri, referenced in references.items():
+        if id(referenced) not in seen:
+            seen.add(id(referenced))
+            found = _metaschema_problems(referenced, dialect)
+            problems += [SchemaProblem(location=f"{uri}#{each.location}", message=each.message) for each in found]
+    return problems
+
+
 def _pattern_problems(nodes: list[SchemaNode]) -> list[SchemaProblem]:
     problems = []
     started = time.perf_counter()
@@ -103,7 +117,9 @@ def parse_schema(
     if problems:
         raise InvalidSchema(f"schema is not a valid JSON Schema ({dialect.name})", problems=problems)
     if references:
-        problems = reference_problems(references, dialect, limits)
+        problems = reference_problems(references, dialect, limits) or _referenced_metaschema_problems(
+            references, dialect
+        )
         if problems:
             raise InvalidSchema(
                 f"schema references schemas it cannot use ({dialect.name})", problems=problems[:_MAX_SCHEMA_PROBLEMS]

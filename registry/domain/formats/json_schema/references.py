@@ -36,18 +36,31 @@ def reference_resources(document: object, dependencies: Iterable[tuple[str, obje
     (as Confluent registers references). A name given twice keeps its first document."""
     base = ""
     if isinstance(document, dict):
-        identifier = dialect_of(document).specification.create_resource(document).id()
+        try:
+            identifier = dialect_of(document).specification.create_resource(document).id()
+        except ValueError:  # an unusable $id, which parse_schema reports where it is
+            identifier = None
         base = urldefrag(identifier).url if isinstance(identifier, str) else ""
-    named = [(urldefrag(name).url, referenced) for name, referenced in dependencies]
+    named = [(_without_fragment(name), referenced) for name, referenced in dependencies]
     resources: dict[str, object] = {}
     for uri, referenced in named:
         resources.setdefault(uri, referenced)
     if base:
         for uri, referenced in named:
-            absolute = urljoin(base, uri)
+            try:
+                absolute = urljoin(base, uri)
+            except ValueError:  # a name that is no URI reference is reachable as written only
+                continue
             if absolute != base:  # never shadow the document itself
                 resources.setdefault(absolute, referenced)
     return resources
+
+
+def _without_fragment(name: str) -> str:
+    try:
+        return urldefrag(name).url
+    except ValueError:  # no URI reference: its fragment is whatever follows the first '#'
+        return name.partition("#")[0]
 
 
 def reference_problems(references: Mapping[str, object], dialect: Dialect, limits: Limits) -> list[SchemaProblem]:
