@@ -115,7 +115,7 @@ class _GraphWalk:
         self.pointers: dict[int, str] | None = None  # built only if a $ref leaves keyword positions
 
     def run(self) -> SchemaGraph:
-        self._add("", self.document, resolver_for(self.document, self.dialect.specification, self.references))
+        self._add("", self.document, resolver_for(self.document, self.dialect, self.references))
         position = 0
         while position < len(self.graph.nodes):
             self._follow_subschemas(position)
@@ -138,7 +138,9 @@ class _GraphWalk:
                 continue
             target = self.index_of.get(id(child))
             if target is None:
-                resolver = node.resolver.in_subresource(self.dialect.specification.create_resource(child))
+                resolver = node.resolver
+                if self.dialect.id_keyword in child:
+                    resolver = resolver.in_subresource(self.dialect.specification.create_resource(child))
                 target = self._add(node.pointer + relative, child, resolver)
             if in_place and siblings_apply:
                 edges.append((target, node.pointer + relative))

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
+import jsonschema.validators
 import referencing.jsonschema
 from jsonschema.exceptions import ValidationError
 
@@ -17,7 +18,10 @@ from registry.domain.formats.json_schema.ecma_regex import (
     pattern_matches,
     pattern_matches_or_unknown,
 )
+from registry.domain.formats.json_schema.equality import IndexedEnum, has_duplicates, json_key
 from registry.domain.formats.json_schema.reporting import short_repr
+
+_stock_enum = jsonschema.validators.Draft202012Validator.VALIDATORS["enum"]  # the same in every draft
 
 if TYPE_CHECKING:
     from referencing._core import Resolved
@@ -28,6 +32,21 @@ def ref_keyword(validator: Any, ref: str, instance: object, schema: Mapping[str,
     for error in validator._validate_reference(ref=ref, instance=instance):
         error.relative_schema_path.appendleft("$ref")
         yield error
+
+
+def unique_items_keyword(
+    validator: Any, unique: object, instance: object, schema: Mapping[str, Any]
+) -> Iterator[ValidationError]:
+    # jsonschema's message; its check compares every pair once the items mix types.
+    if unique and isinstance(instance, list) and has_duplicates(instance):
+        yield ValidationError(f"{instance!r} has non-unique elements")
+
+
+def enum_keyword(validator: Any, values: Any, instance: object, schema: Mapping[str, Any]) -> Iterator[ValidationError]:
+    if not isinstance(values, IndexedEnum):
+        yield from _stock_enum(validator, values, instance, schema)
+    elif json_key(instance) not in values.keys:
+        yield ValidationError(f"{instance!r} is not one of {values!r}")  # jsonschema's message
 
 
 def pattern_keyword(

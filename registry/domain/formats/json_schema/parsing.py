@@ -16,6 +16,7 @@ from registry.domain.formats.json_schema.dialects import Dialect, dialect_of, lo
 from registry.domain.formats.json_schema.ecma_regex import ecma_pattern_error
 from registry.domain.formats.json_schema.graph import SchemaNode, cycle_problem, is_schema, patterns_in, schema_graph
 from registry.domain.formats.json_schema.limits import DEFAULT_LIMITS, Limits, check_size_and_values
+from registry.domain.formats.json_schema.metaschema import skipping_valid_subschemas
 from registry.domain.formats.json_schema.references import reference_problems
 from registry.domain.formats.json_schema.reporting import closest_sub_error, json_pointer, shorten
 from registry.domain.model import SchemaProblem
@@ -36,18 +37,22 @@ def _readable_metaschema_error(error: ValidationError) -> str:
 
 
 def _metaschema_problems(document: object, dialect: Dialect) -> list[SchemaProblem]:
+    if dialect.metaschema_check(document, None):
+        return []
     problems: list[SchemaProblem] = []
     seen: set[tuple[str, str]] = set()
-    # 2020-12's metaschema reaches a keyword through several vocabularies, so one mistake
-    # can surface several times.
-    for error in dialect.metaschema_validator.iter_errors(document):
-        problem = (json_pointer(error.absolute_path), _readable_metaschema_error(error))
-        if problem in seen:
-            continue
-        seen.add(problem)
-        problems.append(SchemaProblem(location=problem[0], message=problem[1]))
-        if len(problems) >= _MAX_SCHEMA_PROBLEMS:
-            break
+    # jsonschema words and locates the problems; it skips the subschemas found valid.
+    with skipping_valid_subschemas(dialect.metaschema_check):
+        # 2020-12's metaschema reaches a keyword through several vocabularies, so one
+        # mistake can surface several times.
+        for error in dialect.metaschema_validator.iter_errors(document):
+            problem = (json_pointer(error.absolute_path), _readable_metaschema_error(error))
+            if problem in seen:
+                continue
+            seen.add(problem)
+            problems.append(SchemaProblem(location=problem[0], message=problem[1]))
+            if len(problems) >= _MAX_SCHEMA_PROBLEMS:
+                break
     return problems
 
 
