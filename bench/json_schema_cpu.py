@@ -51,7 +51,9 @@ def many_properties(count: int, dialect: str | None = None, subschema: object = 
     }
     if dialect is not None:
         schema["$schema"] = dialect
-    return schema
+    # Distinct objects, as parsed from text (shared ones would be walked once).
+    parsed: dict[str, Any] = orjson.loads(orjson.dumps(schema))
+    return parsed
 
 
 def configuration_like(components: int) -> dict[str, Any]:

@@ -40,11 +40,14 @@ def short_name(number: int) -> str:
 
 
 def many_properties(count: int, dialect: str, subschema: object) -> dict[str, Any]:
-    return {
+    schema = {
         "$schema": dialect,
         "type": "object",
         "properties": {short_name(number): subschema for number in range(count)},
     }
+    # Distinct objects, as parsed from text (a shared subschema would be walked once).
+    parsed: dict[str, Any] = orjson.loads(orjson.dumps(schema))
+    return parsed
 
 
 def mixed_items(count: int) -> list[Any]:

@@ -179,14 +179,14 @@ def compile_validator(document: object, references: Mapping[str, object] | None 
         references = document.resources
         document = document.schema
     dialect = dialect_of(document)
-    nodes = schema_graph(document, dialect, references).nodes
+    graph = schema_graph(document, dialect, references)
     patterns: dict[str, regex.Pattern[str]] = {}
-    for _, pattern in patterns_in(nodes):
+    for _, pattern in patterns_in(graph):
         try:
             patterns[pattern] = compile_ecma(pattern)
         except InvalidEcmaPattern:
             pass  # reported by the keyword at validation time
-    schema_ids = {id(node.schema) for node in nodes}
+    schema_ids = set(map(id, graph.schemas))
     for_validation = _validation_copy(document, dialect, schema_ids)
     references_for_validation: dict[str, object] | None = None
     if references:
