@@ -70,7 +70,7 @@ def _never(instance: object, memo: Memo | None) -> bool:
     return False
 
 
-_SIMPLE_TYPES: dict[str, type | tuple[type, ...]] = {
+_SIMPLE_TYPES: dict[str, type] = {
     "object": dict,
     "array": list,
     "string": str,
@@ -163,14 +163,20 @@ def _each_name(name_check: Check) -> Check:
     def check(instance: object, memo: Memo | None) -> bool:
         if not isinstance(instance, dict):
             return True
-        return all(name_check(name, memo) for name in instance)
+        for name in instance:
+            if not name_check(name, memo):
+                return False
+        return True
 
     return check
 
 
 def _any_of(branches: list[Check]) -> Check:
     def check(instance: object, memo: Memo | None) -> bool:
-        return any(branch(instance, memo) for branch in branches)
+        for branch in branches:
+            if branch(instance, memo):
+                return True
+        return False
 
     return check
 
@@ -314,7 +320,7 @@ class _Compiler:
         if keyword == "minItems":
             return _min_items(value)
         if keyword == "minimum":
-            exclusive = self.rules.boolean_exclusive_minimum and schema.get("exclusiveMinimum") is True
+            exclusive = self.rules.boolean_exclusive_minimum and bool(schema.get("exclusiveMinimum", False))
             return _minimum(value, exclusive)
         if keyword == "exclusiveMinimum" and not self.rules.boolean_exclusive_minimum:
             return _minimum(value, exclusive=True)
