@@ -4,6 +4,7 @@ arrays, and a configuration schema of 1 MB with the shape of SchemaStore's vecto
 from __future__ import annotations
 
 import string
+from collections.abc import Callable
 from typing import Any
 
 import orjson
@@ -35,7 +36,7 @@ def many_properties(count: int, dialect: str, subschema: object) -> dict[str, An
 
 def mixed_items(count: int) -> list[Any]:
     """``count`` distinct values of every JSON type (sorting them raises TypeError)."""
-    makers = [
+    makers: list[Callable[[int], Any]] = [
         lambda number: number,
         lambda number: number + 0.5,
         lambda number: f"s{number}",
