@@ -67,6 +67,23 @@ def test_12000_items_against_an_enum_of_12001_values() -> None:
     assert issue.keyword == "enum" and issue.path == "/12000"
 
 
+@pytest.mark.parametrize("dialect", [DRAFT4, DRAFT2020])
+def test_documents_validated_against_a_bundled_metaschema_get_the_same_unique_items(dialect: str) -> None:
+    """A reference to an official metaschema, of the schema's draft or another: jsonschema
+    validated those with its stock classes (pairwise uniqueItems) on entering them."""
+    validator = compile_validator(parse_schema({"$schema": dialect, "properties": {"inner": {"$ref": DRAFT4}}}))
+    values = mixed_items(12_000)
+    with function_calls_at_most(40 * len(values)):
+        assert validator.validate({"inner": {"enum": values}}) == []
+        issues = validator.validate({"inner": {"enum": [*values, 5.0], "multipleOf": 0}})
+    # draft-04's rules, whatever the referring schema's draft (exclusiveMinimum is a flag there)
+    assert [(issue.keyword, issue.schema_path) for issue in issues] == [
+        ("minimum", "/properties/inner/$ref/properties/multipleOf/minimum"),
+        ("uniqueItems", "/properties/inner/$ref/properties/enum/uniqueItems"),
+    ]
+    assert issues[0].message == "0 is less than or equal to the minimum of 0"
+
+
 # --------------------------------------------------------------------------------------
 # Item 2: registering a schema costs a few calls per schema object, in every dialect
 # --------------------------------------------------------------------------------------

@@ -24,6 +24,7 @@ from jsonschema_specifications import REGISTRY as _BUNDLED_METASCHEMAS
 
 from registry.domain.errors import InvalidSchema
 from registry.domain.formats.json_schema.keywords import (
+    METASCHEMA_VALIDATOR_CLASSES,
     additional_properties_keyword,
     enum_keyword,
     pattern_keyword,
@@ -110,11 +111,22 @@ def _refuse_retrieval(uri: str) -> referencing.Resource[Any]:
     raise referencing.exceptions.NoSuchResource(uri)
 
 
-# Official metaschemas (bundled, no network) and nothing else.
-_OFFLINE_REGISTRY: referencing.Registry[Any] = _BUNDLED_METASCHEMAS.combine(
+def _without_dialect_name(uri: str) -> referencing.Resource[Any]:
+    contents = _BUNDLED_METASCHEMAS.contents(uri)
+    specification = referencing.jsonschema.specification_with(contents["$schema"])
+    return specification.create_resource({key: value for key, value in contents.items() if key != "$schema"})
+
+
+# Official metaschemas and their vocabularies (bundled, no network) and nothing else,
+# without "$schema": jsonschema switches to its stock validator class (stock "pattern",
+# "uniqueItems", "enum") whenever it enters a schema naming a dialect. A reference into
+# another draft's metaschema is validated by our class of that draft (see ref_keyword).
+_OFFLINE_REGISTRY: referencing.Registry[Any] = (
     # mypy does not read the dataclass_transform spelling of referencing's attrs classes.
     referencing.Registry(retrieve=_refuse_retrieval)  # type: ignore[call-arg]
-).crawl()
+    .with_resources((uri, _without_dialect_name(uri)) for uri in _BUNDLED_METASCHEMAS)
+    .crawl()
+)
 
 
 def _resolver(
@@ -152,23 +164,11 @@ def _root_only(specification: referencing.Specification[Any]) -> referencing.Spe
 def _metaschema_and_resolver(
     stock_class: type[Any], specification: referencing.Specification[Any]
 ) -> tuple[Mapping[str, Any], Resolver[Any]]:
-    """The dialect's metaschema and the resolver of its references, over copies of the
-    metaschema and its vocabularies without "$schema": jsonschema switches to its stock
-    validator class whenever it enters a schema naming a dialect, and the metaschema
-    validator must keep its own keywords (``_build_dialect``) all the way down."""
+    """The dialect's metaschema, as the offline registry holds it, and its resolver."""
     root_uri = specification.create_resource(stock_class.META_SCHEMA).id()
     if root_uri is None:
         raise ValueError(f"{stock_class.__name__}'s metaschema has no id")
-    family = root_uri.rsplit("/", 1)[0] + "/"  # the draft's metaschema and vocabularies
-    copies = {
-        uri: {keyword: value for keyword, value in _BUNDLED_METASCHEMAS.contents(uri).items() if keyword != "$schema"}
-        for uri in _BUNDLED_METASCHEMAS
-        if uri.startswith(family)
-    }
-    registry = _OFFLINE_REGISTRY.with_resources(
-        (uri, specification.create_resource(contents)) for uri, contents in copies.items()
-    ).crawl()
-    return copies[root_uri], registry.resolver(base_uri=root_uri)
+    return _OFFLINE_REGISTRY.contents(root_uri), _OFFLINE_REGISTRY.resolver(base_uri=root_uri)
 
 
 @dataclass(frozen=True, slots=True)
@@ -305,6 +305,11 @@ _DIALECT_BY_URI: dict[str, Dialect] = {
     "json-schema.org/draft/2020-12/schema": _DIALECTS["2020-12"],
 }
 _DEFAULT_DIALECT = _DIALECTS["2020-12"]
+
+for _uri in _BUNDLED_METASCHEMAS:
+    _dialect = _DIALECT_BY_URI.get(_BUNDLED_METASCHEMAS.contents(_uri)["$schema"].split("://", 1)[1].rstrip("#"))
+    if _dialect is not None:  # draft-03's is read in the dialect of the schema referring to it
+        METASCHEMA_VALIDATOR_CLASSES[id(_OFFLINE_REGISTRY.contents(_uri))] = _dialect.validator_class
 
 
 def resolver_for(document: object, dialect: Dialect, references: Mapping[str, object] | None = None) -> Resolver[Any]:

@@ -27,9 +27,24 @@ if TYPE_CHECKING:
     from referencing._core import Resolved
 
 
+# id() of each bundled metaschema (as references resolve to it) -> our validator class of
+# its draft (filled by ``dialects`` when it builds them).
+METASCHEMA_VALIDATOR_CLASSES: dict[int, type[Any]] = {}
+
+
 def ref_keyword(validator: Any, ref: str, instance: object, schema: Mapping[str, Any]) -> Iterator[ValidationError]:
+    resolved = validator._resolver.lookup(ref)
+    other_draft = METASCHEMA_VALIDATOR_CLASSES.get(id(resolved.contents))
+    if other_draft is None or isinstance(validator, other_draft):
+        errors = validator.descend(instance, resolved.contents, resolver=resolved.resolver)
+    else:
+        # Another draft's metaschema, read by that draft's rules: jsonschema would switch to
+        # its stock class for that draft on a "$schema" (see dialects._OFFLINE_REGISTRY).
+        errors = other_draft(
+            resolved.contents, format_checker=validator.format_checker, _resolver=resolved.resolver
+        ).iter_errors(instance)
     # jsonschema leaves "$ref" out of schema paths; the standard keyword location has it.
-    for error in validator._validate_reference(ref=ref, instance=instance):
+    for error in errors:
         error.relative_schema_path.appendleft("$ref")
         yield error
 
