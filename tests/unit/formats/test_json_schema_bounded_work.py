@@ -84,6 +84,17 @@ def test_documents_validated_against_a_bundled_metaschema_get_the_same_unique_it
     assert issues[0].message == "0 is less than or equal to the minimum of 0"
 
 
+@pytest.mark.parametrize("combinator", ["anyOf", "oneOf"])
+def test_failing_branches_over_a_large_document_are_not_collected_whole(combinator: str) -> None:
+    """jsonschema gathers every error of every failing branch before reporting the closest."""
+    validator = compile_validator({combinator: [{"items": {"type": "string"}}, {"items": {"type": "number"}}]})
+    items: list[object] = [number if number % 2 else str(number) for number in range(100_000)]
+    with function_calls_at_most(200_000):
+        [issue] = validator.validate(items)
+    assert issue.keyword == combinator
+    assert "is not valid under any of the given schemas; closest match failed with: " in issue.message
+
+
 # --------------------------------------------------------------------------------------
 # Item 2: registering a schema costs a few calls per schema object, in every dialect
 # --------------------------------------------------------------------------------------

@@ -26,7 +26,9 @@ from registry.domain.errors import InvalidSchema
 from registry.domain.formats.json_schema.keywords import (
     METASCHEMA_VALIDATOR_CLASSES,
     additional_properties_keyword,
+    any_of_keyword,
     enum_keyword,
+    one_of_keyword,
     pattern_keyword,
     pattern_properties_keyword,
     ref_keyword,
@@ -36,7 +38,6 @@ from registry.domain.formats.json_schema.keywords import (
 from registry.domain.formats.json_schema.metaschema import (
     Check,
     MetaschemaRules,
-    any_of_keyword,
     compile_metaschema,
     root_reference_keyword,
 )
@@ -203,6 +204,8 @@ def _build_dialect(
         "additionalProperties": additional_properties_keyword,
         "uniqueItems": unique_items_keyword,
         "enum": enum_keyword,
+        "anyOf": any_of_keyword,
+        "oneOf": one_of_keyword,
     }
     if name == "2019-09":
         replacements["unevaluatedProperties"] = unevaluated_properties_keyword(draft2019=True)

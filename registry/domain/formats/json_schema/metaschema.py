@@ -22,8 +22,8 @@ When a schema is invalid, jsonschema still produces the messages and locations, 
 then skips every subschema the compiled check accepts, so the cost follows the invalid
 part of a schema, not its size. That part is bounded too: jsonschema examines at most
 ``MAX_EXAMINED_SUBSCHEMAS`` invalid subschemas (beyond, each is reported as a whole), and
-``any_of_keyword`` keeps at most ``MAX_BRANCH_ERRORS`` errors per branch (jsonschema
-collects them all, eagerly, before reporting the one it picks).
+the metaschema validators' ``anyOf`` keeps a bounded number of errors per branch
+(``keywords.any_of_keyword``).
 """
 
 from __future__ import annotations
@@ -33,7 +33,6 @@ import re
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from itertools import islice
 from typing import TYPE_CHECKING, Any
 
 from jsonschema.exceptions import ValidationError
@@ -356,7 +355,6 @@ def compile_metaschema(metaschema: Mapping[str, Any], resolver: Resolver[Any], r
 # A schema with more invalid subschemas than this is no typo; its problems beyond the first
 # ones need not each be worded.
 MAX_EXAMINED_SUBSCHEMAS = 1_000
-MAX_BRANCH_ERRORS = 100
 
 
 @dataclass(slots=True)
@@ -404,16 +402,3 @@ def root_reference_keyword(stock: KeywordFunction, root_value: str) -> KeywordFu
         yield from stock(validator, value, instance, schema)
 
     return keyword
-
-
-def any_of_keyword(
-    validator: Any, any_of: Any, instance: object, schema: Mapping[str, Any]
-) -> Iterator[ValidationError]:
-    """jsonschema's ``anyOf``, keeping at most ``MAX_BRANCH_ERRORS`` errors of a branch."""
-    errors: list[ValidationError] = []
-    for index, subschema in enumerate(any_of):
-        branch_errors = list(islice(validator.descend(instance, subschema, schema_path=index), MAX_BRANCH_ERRORS))
-        if not branch_errors:
-            return
-        errors.extend(branch_errors)
-    yield ValidationError(f"{instance!r} is not valid under any of the given schemas", context=errors)
