@@ -153,6 +153,8 @@ ORDINARY_SCHEMA: dict[str, Any] = {
             "required": ["street"],
         },
         "scores": {"type": "array", "items": {"type": "number"}},
+        "contact": {"anyOf": [{"type": "string", "format": "email"}, {"type": "null"}]},
+        "plan": {"oneOf": [{"const": "free"}, {"type": "object", "required": ["tier"]}]},
     },
     "required": ["id", "email"],
     "additionalProperties": False,
@@ -165,6 +167,8 @@ ORDINARY_DOCUMENT: dict[str, Any] = {
     "tags": ["a", "b", "c", "d"],
     "address": {"street": "Main St 1", "zip": "12345"},
     "scores": [1.5, 2, 3.25, 4],
+    "contact": None,
+    "plan": {"tier": 2},
 }
 
 
