@@ -41,7 +41,8 @@ def _metaschema_problems(document: object, dialect: Dialect) -> list[SchemaProbl
         return []
     problems: list[SchemaProblem] = []
     seen: set[tuple[str, str]] = set()
-    # jsonschema words and locates the problems; it skips the subschemas found valid.
+    # jsonschema words and locates the problems, skipping the subschemas found valid (and has
+    # the last word: should it find none, the schema passes, as it did before the check).
     with skipping_valid_subschemas(dialect.metaschema_check):
         # 2020-12's metaschema reaches a keyword through several vocabularies, so one
         # mistake can surface several times.
