@@ -174,6 +174,21 @@ def test_depth_limit_raises_schema_too_large() -> None:
     assert caught.value.problems[0].location.startswith("/properties/a/properties/a")
 
 
+@pytest.mark.parametrize(
+    ("innermost", "deepest"),
+    [({}, "/not" * 11), ({"type": "string"}, "/not" * 11), ({"default": [[]]}, "/not" * 11 + "/default/0")],
+)
+def test_depth_limit_counts_empty_containers_too(innermost: object, deepest: str) -> None:
+    document: object = innermost
+    for _ in range(11):
+        document = {"not": document}
+    depth = deepest.count("/") + 1
+    parse_schema(document, Limits(max_depth=depth))
+    with pytest.raises(SchemaTooLarge) as caught:
+        parse_schema(document, Limits(max_depth=depth - 1))
+    assert caught.value.problems[0].location == deepest
+
+
 def test_default_depth_limit_rejects_a_deep_document_without_recursion_error() -> None:
     document: dict = {}
     for _ in range(5000):
@@ -209,6 +224,8 @@ def test_node_limit_raises_schema_too_large() -> None:
         ({"maximum": 2**70}, "/maximum"),
         ({"enum": [(1, 2)]}, "/enum/0"),
         ({"properties": {1: {}}}, "/properties"),
+        ({"properties": {"a/b": {"enum": [1, [2, {"x": 2**64}]]}}}, "/properties/a~1b/enum/1/1/x"),
+        ({"$defs": {"a": {"const": [None, "s", True, 1.5, float("-inf")]}}}, "/$defs/a/const/4"),
     ],
 )
 def test_values_json_cannot_carry_are_rejected(document: dict, location: str) -> None:

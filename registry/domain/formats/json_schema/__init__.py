@@ -13,11 +13,13 @@ which rests on four functions:
 
 Beneath them: ``dialects`` (draft-04 to 2020-12, offline reference resolution),
 ``resolution`` (the ``referencing`` library's crawl, corrected and kept from crashing),
-``keywords`` and ``string_formats`` (what validation checks beyond jsonschema's stock
-keywords), ``ecma_regex`` (ECMA-262 patterns, matched within time limits), ``graph``
-(walking a schema and its ``$ref``s), ``references`` (schemas registered with
-references), ``limits`` (how big a schema may be) and ``reporting`` (how problems are
-located and worded).
+``metaschema`` (each dialect's metaschema compiled into one linear check; jsonschema words
+the problems of the schemas it refuses), ``keywords`` and ``string_formats`` (what
+validation checks beyond jsonschema's stock keywords), ``equality`` (JSON Schema's equality
+as canonical keys: ``uniqueItems`` and ``enum`` without pairwise comparisons),
+``ecma_regex`` (ECMA-262 patterns, matched within time limits), ``graph`` (walking a schema
+and its ``$ref``s), ``references`` (schemas registered with references), ``limits`` (how
+big a schema may be) and ``reporting`` (how problems are located and worded).
 
 ``$ref``: local references only (JSON pointers, anchors, ids of resources inside the
 document) plus the official metaschemas bundled with ``jsonschema``, and the schemas the

@@ -26,45 +26,23 @@ def is_schema(value: object) -> bool:
     return isinstance(value, dict | bool)
 
 
-def subschemas(node: Mapping[str, Any], dialect: Dialect) -> Iterator[tuple[str, object, bool]]:
-    """(relative pointer, subschema, applies in place) for every subschema directly in node."""
-    for keyword, value in node.items():
-        spec = dialect.keywords.get(keyword)
-        if spec is None:
-            continue
-        prefix = "/" + escape_token(keyword)
-        holds = spec.holds
-        if holds is Holds.SCHEMA_OR_ARRAY:
-            holds = Holds.SCHEMA_ARRAY if isinstance(value, list) else Holds.SCHEMA
-        if holds is Holds.SCHEMA and is_schema(value):
-            yield prefix, value, spec.in_place
-        elif holds is Holds.SCHEMA_ARRAY:
-            if isinstance(value, list):
-                for index, item in enumerate(value):
-                    if is_schema(item):
-                        yield f"{prefix}/{index}", item, spec.in_place
-        elif isinstance(value, dict):  # SCHEMA_MAP; a SCHEMA value that is not a schema is no dict either
-            for name, item in value.items():
-                if is_schema(item):
-                    yield f"{prefix}/{escape_token(name)}", item, spec.in_place
-
-
-@dataclass(slots=True)
-class SchemaNode:
-    pointer: str  # JSON pointer; "<name>#<JSON pointer>" inside a referenced schema
-    schema: dict[str, Any]
-    resolver: Resolver[Any]
-
-
 @dataclass(slots=True)
 class SchemaGraph:
-    """Every schema object validation can reach, and how."""
+    """Every schema object validation can reach, and how. Node ``i`` is ``schemas[i]`` at
+    ``pointers[i]``; parallel lists rather than an object per node, since a schema may have
+    100,000 of them and every object allocated costs the garbage collector a look at them all."""
 
-    nodes: list[SchemaNode]
-    # Per node: (target node, pointer of the keyword) for subschemas applied to the same
-    # instance, resolved references included.
-    in_place_edges: list[list[tuple[int, str]]]
+    pointers: list[str]  # JSON pointer; "<name>#<JSON pointer>" inside a referenced schema
+    schemas: list[dict[str, Any]]
+    resolvers: list[Resolver[Any]]  # resolves the references written in the node
+    # (target node, pointer of the keyword) for each subschema applied to the same instance,
+    # resolved references included, by node (nodes without any are left out).
+    in_place_edges: dict[int, list[tuple[int, str]]]
     unresolvable: list[SchemaProblem]
+
+
+def _empty_graph() -> SchemaGraph:
+    return SchemaGraph(pointers=[], schemas=[], resolvers=[], in_place_edges={}, unresolvable=[])
 
 
 def _dict_pointers(document: object, prefix: str = "") -> dict[int, str]:
@@ -98,7 +76,7 @@ def schema_graph(document: object, dialect: Dialect, references: Mapping[str, ob
     anywhere in the document, e.g. under an unknown keyword, or in a referenced schema),
     so that every schema the validator can evaluate gets the same checks."""
     if not isinstance(document, dict):
-        return SchemaGraph(nodes=[], in_place_edges=[], unresolvable=[])
+        return _empty_graph()
     return _GraphWalk(document, dialect, references).run()
 
 
@@ -111,68 +89,87 @@ class _GraphWalk:
         self.document = document
         self.dialect = dialect
         self.references = references
-        self.graph = SchemaGraph(nodes=[], in_place_edges=[], unresolvable=[])
+        self.graph = _empty_graph()
         self.index_of: dict[int, int] = {}
         self.pointers: dict[int, str] | None = None  # built only if a $ref leaves keyword positions
 
     def run(self) -> SchemaGraph:
-        self._add("", self.document, resolver_for(self.document, self.dialect.specification, self.references))
+        self._add("", self.document, resolver_for(self.document, self.dialect, self.references))
         position = 0
-        while position < len(self.graph.nodes):
+        while position < len(self.graph.schemas):
             self._follow_subschemas(position)
             self._follow_references(position)
             position += 1
         return self.graph
 
     def _add(self, pointer: str, schema: dict[str, Any], resolver: Resolver[Any]) -> int:
-        self.index_of[id(schema)] = len(self.graph.nodes)
-        self.graph.nodes.append(SchemaNode(pointer, schema, resolver))
-        self.graph.in_place_edges.append([])
-        return len(self.graph.nodes) - 1
+        position = len(self.graph.schemas)
+        self.index_of[id(schema)] = position
+        self.graph.pointers.append(pointer)
+        self.graph.schemas.append(schema)
+        self.graph.resolvers.append(resolver)
+        return position
+
+    def _edge(self, position: int, target: int, location: str) -> None:
+        self.graph.in_place_edges.setdefault(position, []).append((target, location))
 
     def _follow_subschemas(self, position: int) -> None:
-        node = self.graph.nodes[position]
-        edges = self.graph.in_place_edges[position]
-        siblings_apply = not (self.dialect.ref_overrides_siblings and "$ref" in node.schema)
-        for relative, child, in_place in subschemas(node.schema, self.dialect):
-            if not isinstance(child, dict):
+        """Every subschema written in a keyword position of the node."""
+        schema, pointer = self.graph.schemas[position], self.graph.pointers[position]
+        applies = not (self.dialect.ref_overrides_siblings and "$ref" in schema)
+        for keyword, value in schema.items():
+            spec = self.dialect.keywords.get(keyword)
+            if spec is None:
                 continue
-            target = self.index_of.get(id(child))
-            if target is None:
-                resolver = self._subschema_resolver(node, child, node.pointer + relative)
-                if resolver is None:
-                    continue
-                target = self._add(node.pointer + relative, child, resolver)
-            if in_place and siblings_apply:
-                edges.append((target, node.pointer + relative))
+            in_place = spec.in_place and applies
+            if isinstance(value, dict):
+                if spec.holds is Holds.SCHEMA_MAP:
+                    prefix = f"{pointer}/{escape_token(keyword)}/"
+                    for name, item in value.items():
+                        if isinstance(item, dict):
+                            token = name if "~" not in name and "/" not in name else escape_token(name)
+                            self._reach(position, item, prefix + token, in_place)
+                elif spec.holds is not Holds.SCHEMA_ARRAY:
+                    self._reach(position, value, f"{pointer}/{escape_token(keyword)}", in_place)
+            elif isinstance(value, list) and spec.holds in (Holds.SCHEMA_ARRAY, Holds.SCHEMA_OR_ARRAY):
+                prefix = f"{pointer}/{escape_token(keyword)}/"
+                for index, item in enumerate(value):
+                    if isinstance(item, dict):
+                        self._reach(position, item, f"{prefix}{index}", in_place)
 
-    def _subschema_resolver(self, node: SchemaNode, child: dict[str, Any], pointer: str) -> Resolver[Any] | None:
-        try:
-            return node.resolver.in_subresource(self.dialect.specification.create_resource(child))
-        except Exception as error:  # noqa: BLE001 - e.g. an $id urllib cannot parse: the schema's problem
-            self.graph.unresolvable.append(unusable_subschema(error, pointer))
-            return None
+    def _reach(self, position: int, child: dict[str, Any], pointer: str, in_place: bool) -> None:
+        target = self.index_of.get(id(child))
+        if target is None:
+            resolver = self.graph.resolvers[position]
+            if self.dialect.id_keyword in child:
+                try:
+                    resolver = resolver.in_subresource(self.dialect.specification.create_resource(child))
+                except Exception as error:  # noqa: BLE001 - e.g. an $id urllib cannot parse: the schema's problem
+                    self.graph.unresolvable.append(unusable_subschema(error, pointer))
+                    return
+            target = self._add(pointer, child, resolver)
+        if in_place:
+            self._edge(position, target, pointer)
 
     def _follow_references(self, position: int) -> None:
-        node = self.graph.nodes[position]
-        edges = self.graph.in_place_edges[position]
+        schema = self.graph.schemas[position]
         for keyword in self.dialect.ref_keywords:
-            ref = node.schema.get(keyword)
-            if ref is None:
+            if keyword not in schema:
                 continue
-            location = f"{node.pointer}/{escape_token(keyword)}"
+            location = f"{self.graph.pointers[position]}/{escape_token(keyword)}"
+            ref = schema[keyword]
             if not isinstance(ref, str):  # draft-04's metaschema leaves $ref out; validation would crash
                 self.graph.unresolvable.append(SchemaProblem(location=location, message=f"{keyword} must be a string"))
                 continue
             try:
-                resolved = node.resolver.lookup(ref)
+                resolved = self.graph.resolvers[position].lookup(ref)
             except Exception as error:  # referencing raises ValueError/TypeError for odd pointers too
                 message = _describe_unresolvable(ref, error, bool(self.references))
                 self.graph.unresolvable.append(SchemaProblem(location=location, message=message))
                 continue
             target = self._reference_target(resolved)
             if target is not None:
-                edges.append((target, location))
+                self._edge(position, target, location)
 
     def _reference_target(self, resolved: Resolved[Any]) -> int | None:
         """The node a resolved reference leads to, added if new; None when it leads to no
@@ -209,24 +206,24 @@ def _describe_unresolvable(ref: str, error: Exception, has_references: bool) -> 
     return f"$ref {ref!r} does not resolve: {error}"
 
 
-def patterns_in(nodes: list[SchemaNode]) -> Iterator[tuple[str, str]]:
+def patterns_in(graph: SchemaGraph) -> Iterator[tuple[str, str]]:
     """(pointer, pattern) for every ``pattern`` and ``patternProperties`` key."""
-    for node in nodes:
-        pattern = node.schema.get("pattern")
+    for pointer, schema in zip(graph.pointers, graph.schemas, strict=True):
+        pattern = schema.get("pattern")
         if isinstance(pattern, str):
-            yield node.pointer + "/pattern", pattern
-        pattern_properties = node.schema.get("patternProperties")
+            yield pointer + "/pattern", pattern
+        pattern_properties = schema.get("patternProperties")
         if isinstance(pattern_properties, dict):
             for pattern in pattern_properties:
-                yield f"{node.pointer}/patternProperties/{escape_token(pattern)}", pattern
+                yield f"{pointer}/patternProperties/{escape_token(pattern)}", pattern
 
 
 def cycle_problem(graph: SchemaGraph) -> SchemaProblem | None:
     """A reference cycle that never moves to a child value would recurse forever."""
-    nodes, edges = graph.nodes, graph.in_place_edges
+    edges = graph.in_place_edges
     unvisited, in_progress, done = 0, 1, 2
-    state = [unvisited] * len(nodes)
-    for start in range(len(nodes)):
+    state = dict.fromkeys(edges, unvisited)  # a node without edges is on no cycle
+    for start in edges:
         if state[start] != unvisited:
             continue
         state[start] = in_progress
@@ -239,15 +236,15 @@ def cycle_problem(graph: SchemaGraph) -> SchemaProblem | None:
                 iterators.pop()
                 continue
             target, location = step
-            if state[target] == in_progress:
+            if state.get(target, done) == in_progress:
                 cycle = path[path.index(target) :] + [target]
-                route = " -> ".join(nodes[index].pointer or "#" for index in cycle)
+                route = " -> ".join(graph.pointers[index] or "#" for index in cycle)
                 return SchemaProblem(
                     location=location,
                     message=f"reference cycle that never reaches a child value ({route}); "
                     "validation would never terminate",
                 )
-            if state[target] == unvisited:
+            if state.get(target, done) == unvisited:
                 state[target] = in_progress
                 path.append(target)
                 iterators.append(iter(edges[target]))

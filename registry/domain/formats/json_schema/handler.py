@@ -29,9 +29,10 @@ class JsonSchemaHandler:
 
     def __init__(self, limits: Limits | None = None, *, checked_cache_size: int = 1024) -> None:
         self._limits = limits or Limits()
-        # Checking a schema against its metaschema costs far more than the rest of a
-        # registration; many registrations repeat a schema (one schema, many subjects).
-        self._checked: LocalCache[tuple[Any, str]] = LocalCache(checked_cache_size, staleness_seconds=float("inf"))
+        # Checking a schema costs more than the rest of a registration; many registrations
+        # repeat a schema (one schema, many subjects). Keyed by hash: a schema may be 1 MB.
+        # Without references only the verdict is kept (the document is at hand already).
+        self._checked: LocalCache[Any] = LocalCache(checked_cache_size, staleness_seconds=float("inf"))
 
     def parse(self, schema: Any, dependencies: Sequence[Dependency] = ()) -> ParsedSchema:
         """Check a schema; with dependencies, ``document`` is a ``SchemaWithReferences``
@@ -54,23 +55,22 @@ class JsonSchemaHandler:
         # Only now: canonical_text turned what orjson cannot write (nesting past its 254
         # levels) into the limit the schema breaks.
         content = schema if isinstance(schema, str) else orjson.dumps(schema).decode()
+        content_hash = _sha256(canonical)
         if not dependencies:
-            checked = self._checked.get(canonical)
-            if checked is None:
-                checked = (parse_schema(document, self._limits), _sha256(canonical))
-                self._checked.put(canonical, checked)
-            return ParsedSchema(self.format, checked[0], content, checked[1])
+            if self._checked.get(content_hash) is None:
+                parse_schema(document, self._limits)
+                self._checked.put(content_hash, True)
+            return ParsedSchema(self.format, document, content, content_hash)
         distinct = distinct_dependencies(dependencies)
         # The key says which texts the schema was checked with (JSON: unambiguous).
-        key = orjson.dumps([canonical, [[item.name, item.content] for item in distinct]]).decode()
-        checked = self._checked.get(key)
-        if checked is None:
+        key = _sha256(orjson.dumps([content_hash, [[item.name, item.content] for item in distinct]]).decode())
+        with_references = self._checked.get(key)
+        if with_references is None:
             with_references = _with_references(document, distinct)
             parse_schema(document, self._limits, with_references.resources)
-            # The hash is the schema's own: identity including references is decided elsewhere.
-            checked = (with_references, _sha256(canonical))
-            self._checked.put(key, checked)
-        return ParsedSchema(self.format, checked[0], content, checked[1])
+            self._checked.put(key, with_references)
+        # The hash is the schema's own: identity including references is decided elsewhere.
+        return ParsedSchema(self.format, with_references, content, content_hash)
 
     def load(self, content: str, dependencies: Sequence[Dependency] = ()) -> Any:
         document = orjson.loads(content)

@@ -7,8 +7,10 @@ runs for every instance validated: keep them lean.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Mapping
+from itertools import islice
 from typing import TYPE_CHECKING, Any
 
+import jsonschema.validators
 import referencing.jsonschema
 from jsonschema.exceptions import ValidationError
 
@@ -17,17 +19,94 @@ from registry.domain.formats.json_schema.ecma_regex import (
     pattern_matches,
     pattern_matches_or_unknown,
 )
+from registry.domain.formats.json_schema.equality import IndexedEnum, has_duplicates, json_key
 from registry.domain.formats.json_schema.reporting import short_repr
+
+_stock_enum = jsonschema.validators.Draft202012Validator.VALIDATORS["enum"]  # the same in every draft
 
 if TYPE_CHECKING:
     from referencing._core import Resolved
 
 
+# id() of each bundled metaschema (as references resolve to it) -> our validator class of
+# its draft (filled by ``dialects`` when it builds them).
+METASCHEMA_VALIDATOR_CLASSES: dict[int, type[Any]] = {}
+
+
 def ref_keyword(validator: Any, ref: str, instance: object, schema: Mapping[str, Any]) -> Iterator[ValidationError]:
+    resolved = validator._resolver.lookup(ref)
+    other_draft = METASCHEMA_VALIDATOR_CLASSES.get(id(resolved.contents))
+    if other_draft is None or isinstance(validator, other_draft):
+        errors = validator.descend(instance, resolved.contents, resolver=resolved.resolver)
+    else:
+        # Another draft's metaschema, read by that draft's rules: jsonschema would switch to
+        # its stock class for that draft on a "$schema" (see dialects._OFFLINE_REGISTRY).
+        errors = other_draft(
+            resolved.contents, format_checker=validator.format_checker, _resolver=resolved.resolver
+        ).iter_errors(instance)
     # jsonschema leaves "$ref" out of schema paths; the standard keyword location has it.
-    for error in validator._validate_reference(ref=ref, instance=instance):
+    for error in errors:
         error.relative_schema_path.appendleft("$ref")
         yield error
+
+
+def unique_items_keyword(
+    validator: Any, unique: object, instance: object, schema: Mapping[str, Any]
+) -> Iterator[ValidationError]:
+    # jsonschema's message; its check compares every pair once the items mix types.
+    if unique and isinstance(instance, list) and has_duplicates(instance):
+        yield ValidationError(f"{instance!r} has non-unique elements")
+
+
+def enum_keyword(validator: Any, values: Any, instance: object, schema: Mapping[str, Any]) -> Iterator[ValidationError]:
+    if not isinstance(values, IndexedEnum):
+        yield from _stock_enum(validator, values, instance, schema)
+    elif json_key(instance) not in values.keys:
+        yield ValidationError(f"{instance!r} is not one of {values!r}")  # jsonschema's message
+
+
+# jsonschema collects every error of a failing anyOf/oneOf branch, eagerly, to report the
+# one it finds closest: 100,000 of them for an array of that many items (3.5 s). The closest
+# of the first ones is as telling.
+MAX_BRANCH_ERRORS = 100
+
+
+def _branch_errors(validator: Any, instance: object, subschema: object, index: int) -> list[ValidationError]:
+    return list(islice(validator.descend(instance, subschema, schema_path=index), MAX_BRANCH_ERRORS))
+
+
+def any_of_keyword(
+    validator: Any, any_of: Any, instance: object, schema: Mapping[str, Any]
+) -> Iterator[ValidationError]:
+    """jsonschema's ``anyOf``, keeping at most ``MAX_BRANCH_ERRORS`` errors of a branch."""
+    errors: list[ValidationError] = []
+    for index, subschema in enumerate(any_of):
+        branch_errors = _branch_errors(validator, instance, subschema, index)
+        if not branch_errors:
+            return
+        errors.extend(branch_errors)
+    yield ValidationError(f"{instance!r} is not valid under any of the given schemas", context=errors)
+
+
+def one_of_keyword(
+    validator: Any, one_of: Any, instance: object, schema: Mapping[str, Any]
+) -> Iterator[ValidationError]:
+    """jsonschema's ``oneOf``, keeping at most ``MAX_BRANCH_ERRORS`` errors of a branch."""
+    subschemas = enumerate(one_of)
+    errors: list[ValidationError] = []
+    for index, subschema in subschemas:
+        branch_errors = _branch_errors(validator, instance, subschema, index)
+        if not branch_errors:
+            first_valid = subschema
+            break
+        errors.extend(branch_errors)
+    else:
+        yield ValidationError(f"{instance!r} is not valid under any of the given schemas", context=errors)
+        return
+    more_valid = [other for _, other in subschemas if validator.evolve(schema=other).is_valid(instance)]
+    if more_valid:
+        reprs = ", ".join(repr(each) for each in [*more_valid, first_valid])
+        yield ValidationError(f"{instance!r} is valid under each of {reprs}")
 
 
 def pattern_keyword(

@@ -14,8 +14,9 @@ from jsonschema.exceptions import ValidationError
 from registry.domain.errors import InvalidSchema, SchemaTooLarge
 from registry.domain.formats.json_schema.dialects import Dialect, dialect_of, lookup_dialect
 from registry.domain.formats.json_schema.ecma_regex import ecma_pattern_error
-from registry.domain.formats.json_schema.graph import SchemaNode, cycle_problem, is_schema, patterns_in, schema_graph
+from registry.domain.formats.json_schema.graph import SchemaGraph, cycle_problem, is_schema, patterns_in, schema_graph
 from registry.domain.formats.json_schema.limits import DEFAULT_LIMITS, Limits, check_size_and_values
+from registry.domain.formats.json_schema.metaschema import skipping_valid_subschemas
 from registry.domain.formats.json_schema.references import reference_problems
 from registry.domain.formats.json_schema.reporting import closest_sub_error, json_pointer, shorten
 from registry.domain.model import SchemaProblem
@@ -36,18 +37,23 @@ def _readable_metaschema_error(error: ValidationError) -> str:
 
 
 def _metaschema_problems(document: object, dialect: Dialect) -> list[SchemaProblem]:
+    if dialect.metaschema_check(document, None):
+        return []
     problems: list[SchemaProblem] = []
     seen: set[tuple[str, str]] = set()
-    # 2020-12's metaschema reaches a keyword through several vocabularies, so one mistake
-    # can surface several times.
-    for error in dialect.metaschema_validator.iter_errors(document):
-        problem = (json_pointer(error.absolute_path), _readable_metaschema_error(error))
-        if problem in seen:
-            continue
-        seen.add(problem)
-        problems.append(SchemaProblem(location=problem[0], message=problem[1]))
-        if len(problems) >= _MAX_SCHEMA_PROBLEMS:
-            break
+    # jsonschema words and locates the problems, skipping the subschemas found valid (and has
+    # the last word: should it find none, the schema passes, as it did before the check).
+    with skipping_valid_subschemas(dialect.metaschema_check):
+        # 2020-12's metaschema reaches a keyword through several vocabularies, so one
+        # mistake can surface several times.
+        for error in dialect.metaschema_validator.iter_errors(document):
+            problem = (json_pointer(error.absolute_path), _readable_metaschema_error(error))
+            if problem in seen:
+                continue
+            seen.add(problem)
+            problems.append(SchemaProblem(location=problem[0], message=problem[1]))
+            if len(problems) >= _MAX_SCHEMA_PROBLEMS:
+                break
     return problems
 
 
@@ -65,10 +71,10 @@ def _referenced_metaschema_problems(references: Mapping[str, object], dialect: D
     return problems
 
 
-def _pattern_problems(nodes: list[SchemaNode]) -> list[SchemaProblem]:
+def _pattern_problems(graph: SchemaGraph) -> list[SchemaProblem]:
     problems = []
     started = time.perf_counter()
-    for location, pattern in patterns_in(nodes):
+    for location, pattern in patterns_in(graph):
         if (reason := ecma_pattern_error(pattern)) is not None:
             message = f"{pattern!r} is not a valid ECMA-262 regular expression: {reason}"
             problems.append(SchemaProblem(location=location, message=message))
@@ -79,15 +85,15 @@ def _pattern_problems(nodes: list[SchemaNode]) -> list[SchemaProblem]:
     return problems
 
 
-def _embedded_dialect_problems(nodes: list[SchemaNode], dialect: Dialect) -> list[SchemaProblem]:
+def _embedded_dialect_problems(graph: SchemaGraph, dialect: Dialect) -> list[SchemaProblem]:
     """Embedded resources (2019-09+) may name a dialect; only the document's own is supported
     (validation applies the root's dialect throughout)."""
     problems = []
-    for node in nodes[1:]:
-        if "$schema" in node.schema and lookup_dialect(node.schema["$schema"]) is not dialect:
+    for pointer, schema in zip(graph.pointers[1:], graph.schemas[1:], strict=True):
+        if "$schema" in schema and lookup_dialect(schema["$schema"]) is not dialect:
             problems.append(
                 SchemaProblem(
-                    location=f"{node.pointer}/$schema",
+                    location=f"{pointer}/$schema",
                     message=f"an embedded schema may only name the document's own dialect ({dialect.name})",
                 )
             )
@@ -126,7 +132,7 @@ def parse_schema(
             )
 
     graph = schema_graph(document, dialect, references)
-    problems = _pattern_problems(graph.nodes) + _embedded_dialect_problems(graph.nodes, dialect)
+    problems = _pattern_problems(graph) + _embedded_dialect_problems(graph, dialect)
     problems += graph.unresolvable
     if problems:
         problems.sort(key=lambda problem: problem.location)
