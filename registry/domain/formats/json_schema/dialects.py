@@ -21,6 +21,7 @@ from jsonschema import FormatChecker
 from jsonschema.exceptions import ValidationError
 from jsonschema_specifications import REGISTRY as _BUNDLED_METASCHEMAS
 
+from registry.domain.compute import check_budget
 from registry.domain.errors import InvalidSchema
 from registry.domain.formats.json_schema.keywords import (
     additional_properties_keyword,
@@ -139,6 +140,31 @@ class Dialect:
     metaschema_validator: Any
 
 
+def _check_budget_on_descent(validator_class: type[Any]) -> None:
+    """Make ``validator_class.descend`` check the step's compute budget first.
+
+    Every subschema applied to a value passes through ``descend`` ($ref, combinators, items,
+    properties...), so a document or a recursive schema that multiplies the work stops at
+    the budget (see registry.domain.compute). Done to our own classes, and to jsonschema's
+    stock ones too: the metaschema check runs them (a metaschema names its dialect, so
+    jsonschema switches to the stock class at every embedded ``$schema``). Outside a step
+    the check is one context variable lookup.
+    """
+    if validator_class in _CHECKING_BUDGET:
+        return
+    descend: Callable[..., Iterator[ValidationError]] = validator_class.descend
+
+    def descend_within_budget(validator: Any, *args: Any, **kwargs: Any) -> Iterator[ValidationError]:
+        check_budget()
+        return descend(validator, *args, **kwargs)
+
+    validator_class.descend = descend_within_budget
+    _CHECKING_BUDGET.add(validator_class)
+
+
+_CHECKING_BUDGET: set[type[Any]] = set()
+
+
 def _build_dialect(
     name: str,
     stock_class: type[Any],
@@ -158,14 +184,17 @@ def _build_dialect(
         replacements["unevaluatedProperties"] = unevaluated_properties_keyword(draft2019=False)
     specification = referencing.jsonschema.specification_with(stock_class.META_SCHEMA["$schema"])
     metaschema = stock_class.META_SCHEMA
+    # types-jsonschema leaves extend() unannotated.
+    validator_class = jsonschema.validators.extend(stock_class, validators=replacements)  # type: ignore[no-untyped-call]
+    _check_budget_on_descent(validator_class)
+    _check_budget_on_descent(stock_class)
     return Dialect(
         name=name,
         keywords=keywords,
         ref_keywords=ref_keywords,
         ref_overrides_siblings=name in {"draft-04", "draft-06", "draft-07"},
         specification=specification,
-        # types-jsonschema leaves extend() unannotated.
-        validator_class=jsonschema.validators.extend(stock_class, validators=replacements),  # type: ignore[no-untyped-call]
+        validator_class=validator_class,
         format_checker=asserting_format_checker(formats),
         # No format checking here: ``pattern`` values are checked by our own walk, with
         # precise pointers, and the stock "regex" format checker is Python ``re``.
