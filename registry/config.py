@@ -42,6 +42,9 @@ class Settings:
     on_heroku: bool
     redis_key_prefix: str
     staleness_seconds: float
+    compute_budget_seconds: float
+    compute_inline_bytes: int
+    compute_threads: int
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -67,6 +70,9 @@ class Settings:
             on_heroku=bool(env.get("DYNO")),
             redis_key_prefix=reader.text("REDIS_KEY_PREFIX", "registry:"),
             staleness_seconds=reader.number("CACHE_STALENESS_SECONDS", 1.0, minimum=0.0),
+            compute_budget_seconds=reader.number("COMPUTE_BUDGET_SECONDS", 10.0, minimum=0.1),
+            compute_inline_bytes=reader.integer("COMPUTE_INLINE_BYTES", 4096, minimum=0),
+            compute_threads=reader.integer("COMPUTE_THREADS", 1, minimum=1, maximum=64),
         )
 
     def with_database_url(self, url: str) -> Settings:
