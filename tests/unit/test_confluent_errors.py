@@ -45,6 +45,8 @@ ROWS = [
     (errors.InvalidRequest("field 'references' must be a list", field="references"), 422, 422),
     (errors.StorageUnavailable("the database is unreachable"), 500, 50001),
     (errors.StorageBusy("every connection stayed busy"), 500, 50002),
+    (errors.TooComplex("validating takes too long", limit="COMPUTE_BUDGET_SECONDS", limit_value=10.0), 422, 422),
+    (errors.ComputeBusy("every compute thread stayed busy"), 503, 50002),
 ]
 
 

@@ -55,6 +55,10 @@ _BY_ERROR: dict[type[errors.RegistryError], tuple[str, int]] = {
     errors.InvalidRequest: (falcon.HTTP_422, 422),
     errors.StorageUnavailable: (falcon.HTTP_500, 50001),  # Confluent's "error in the backend data store"
     errors.StorageBusy: (falcon.HTTP_500, 50002),  # Confluent's "operation timed out"
+    # Not a schema error (the same request may pass with a larger budget): Confluent has no
+    # code for it, so the bare 422 it answers unprocessable requests with.
+    errors.TooComplex: (falcon.HTTP_422, 422),
+    errors.ComputeBusy: (falcon.HTTP_503, 50002),
 }
 
 STORE_ERROR = 50001
