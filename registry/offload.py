@@ -111,16 +111,33 @@ class GeventCompute:
         movable: bool = True,
     ) -> Result:
         if not movable:
-            return _run_for(self._budget.seconds, lambda: self._budget.exceeded(operation), work)
+            return self._in_place(work, operation)
+        return self._pure(work, operation, weight, key)
+
+    def _pure(
+        self, work: Callable[[], Result], operation: str, weight: int, key: str | None, until: float | None = None
+    ) -> Result:
         if weight <= self._inline_weight and (key is None or self._outgrown.get(key) is None):
             try:
                 return run_until(time.monotonic() + INLINE_SLICE_SECONDS, _OutgrewInline, work)
             except _OutgrewInline:
                 if key is not None:
                     self._outgrown.put(key, True)
-        return self._on_thread(work, operation)
+        return self._on_thread(work, operation, until=until)
 
-    def _on_thread(self, work: Callable[[], Result], operation: str) -> Result:
+    def _in_place(self, work: Callable[[], Result], operation: str) -> Result:
+        """A step that must stay on the hub; the parts it hands over run as pure work does,
+        within the step's budget."""
+        budget = self._budget
+        until = time.monotonic() + budget.seconds
+        return run_until(
+            until,
+            lambda: budget.exceeded(operation),
+            work,
+            mover=lambda part, weight: self._pure(part, operation, weight, None, until),
+        )
+
+    def _on_thread(self, work: Callable[[], Result], operation: str, *, until: float | None = None) -> Result:
         budget = self._budget
         if not self._free_threads.acquire(timeout=budget.seconds):
             raise ComputeBusy(
@@ -128,17 +145,21 @@ class GeventCompute:
                 f"({budget.setting}); retry later",
             )
         try:
-            outcome: Any = self._pool.spawn(_run_for, budget.seconds, lambda: budget.exceeded(operation), work)
+            outcome: Any = self._pool.spawn(_run_on_thread, budget, operation, until, work)
         except BaseException:
             self._free_threads.release()
             raise
         # Free again when the step really ends, which may be after this request gave up on it.
         outcome.rawlink(lambda _: self._free_threads.release())
+        wait = budget.seconds if until is None else max(0.0, until - time.monotonic())
         try:
-            result: Result = outcome.get(timeout=budget.seconds + OVERRUN_GRACE_SECONDS)
+            finished, result = outcome.get(timeout=wait + OVERRUN_GRACE_SECONDS)
         except gevent.Timeout:
             raise budget.exceeded(operation) from None
-        return result
+        if not finished:
+            raise result
+        returned: Result = result
+        return returned
 
     def close(self) -> None:
         self._pool.kill()
@@ -162,6 +183,14 @@ def serving_on_greenlets() -> bool:
     return bool(gevent.monkey.is_module_patched("threading"))
 
 
-def _run_for(seconds: float, overrun: Callable[[], BaseException], work: Callable[[], Result]) -> Result:
-    # On the thread: the budget starts when the step does.
-    return run_until(time.monotonic() + seconds, overrun, work)
+def _run_on_thread(
+    budget: ComputeBudget, operation: str, until: float | None, work: Callable[[], Result]
+) -> tuple[bool, Result | Exception]:
+    """(True, the result) or (False, the error), for the waiting greenlet to raise: an error
+    leaving a pool's task would have gevent print it as a crash."""
+    # The budget starts when the step does, here; a part handed over keeps its step's deadline.
+    at = time.monotonic() + budget.seconds if until is None else until
+    try:
+        return True, run_until(at, lambda: budget.exceeded(operation), work)
+    except Exception as error:  # noqa: BLE001 - raised again where the step was asked for
+        return False, error

@@ -27,8 +27,9 @@ step may run on another native thread, so it must do no I/O, take no lock anothe
 or greenlet may hold, and start no process; caches it touches must be safe across threads
 (``registry.lru.LocalCache`` is). Loading stored schemas (Avro's and Protobuf's caches,
 protoc) and every cache of the service stay with the caller; a step that is not pure
-(parsing Protobuf, which runs protoc) is run with ``movable=False``: where it is called,
-under the budget.
+(loading a stored schema, parsing Protobuf, which runs protoc) is run with
+``movable=False``: where it is called, under the budget, and hands its pure parts over
+with ``hand_over`` (rendering and indexing Protobuf descriptors, building Avro's types).
 """
 
 from __future__ import annotations
@@ -37,7 +38,7 @@ import time
 from collections.abc import Callable
 from contextvars import ContextVar
 from dataclasses import dataclass
-from typing import NoReturn, Protocol, TypeVar
+from typing import Any, NoReturn, Protocol, TypeVar
 
 from registry.domain.errors import TooComplex
 
@@ -124,17 +125,37 @@ class _Deadline:
         self.overrun = overrun
 
 
-# Greenlets and native threads each see their own deadline.
+# Runs a pure part of a step (the part, its weight) where pure work runs (see hand_over).
+Mover = Callable[[Callable[[], Any], int], Any]
+
+# Greenlets and native threads each see their own step.
 _deadline: ContextVar[_Deadline | None] = ContextVar("registry_compute_deadline", default=None)
+_mover: ContextVar[Mover | None] = ContextVar("registry_compute_mover", default=None)
 
 
-def run_until(at: float, overrun: Callable[[], BaseException], work: Callable[[], Result]) -> Result:
-    """``work()`` with ``check_budget()`` raising ``overrun()`` once ``time.monotonic()`` passes ``at``."""
-    token = _deadline.set(_Deadline(at, overrun))
+def run_until(
+    at: float, overrun: Callable[[], BaseException], work: Callable[[], Result], *, mover: Mover | None = None
+) -> Result:
+    """``work()`` with ``check_budget()`` raising ``overrun()`` once ``time.monotonic()`` passes
+    ``at``, and ``hand_over`` passing its parts to ``mover``."""
+    deadline_token = _deadline.set(_Deadline(at, overrun))
+    mover_token = _mover.set(mover)
     try:
         return work()
     finally:
-        _deadline.reset(token)
+        _mover.reset(mover_token)
+        _deadline.reset(deadline_token)
+
+
+def hand_over(work: Callable[[], Result], *, weight: int) -> Result:
+    """``work()``: a pure part (see above) of a step that must itself stay where it is called
+    (``movable=False``: it starts a process, or uses caches under locks), run where the
+    step's ``Compute`` runs pure work of that weight. Outside such a step, here."""
+    mover = _mover.get()
+    if mover is None:
+        return work()
+    result: Result = mover(work, weight)
+    return result
 
 
 def check_budget() -> None:

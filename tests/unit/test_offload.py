@@ -11,7 +11,7 @@ from collections.abc import Iterator
 import gevent
 import pytest
 
-from registry.domain.compute import ComputeBudget, check_budget
+from registry.domain.compute import ComputeBudget, check_budget, hand_over
 from registry.domain.errors import ComputeBusy, TooComplex
 from registry.offload import INLINE_SLICE_SECONDS, OVERRUN_GRACE_SECONDS, GeventCompute
 
@@ -125,3 +125,32 @@ def test_heavy_steps_share_the_threads_and_wait_for_one(compute: GeventCompute) 
     results = [gevent.spawn(compute.run, lambda: spin(0.1), operation="x", weight=10**6) for _ in range(3)]
     gevent.joinall(results, raise_error=True)
     assert len({result.value for result in results}) == 1  # one thread, one after the other
+
+
+def test_a_step_that_must_stay_hands_its_heavy_pure_parts_to_the_thread(compute: GeventCompute) -> None:
+    here = threading.get_ident()
+
+    def step() -> tuple[int, int, int]:
+        return (
+            threading.get_ident(),
+            hand_over(thread_of_step, weight=INLINE_WEIGHT),
+            hand_over(thread_of_step, weight=INLINE_WEIGHT + 1),
+        )
+
+    stayed, light_part, heavy_part = compute.run(step, operation="x", weight=10**6, movable=False)
+    assert stayed == here and light_part == here and heavy_part != here
+
+
+def test_a_handed_over_part_keeps_its_steps_deadline(compute: GeventCompute) -> None:
+    def step() -> int:
+        spin(0.3)
+        return hand_over(lambda: spin(10), weight=10**6)
+
+    started = time.monotonic()
+    with pytest.raises(TooComplex):
+        compute.run(step, operation="x", weight=0, movable=False)
+    assert time.monotonic() - started < 0.7  # the step's 0.5 s, not 0.3 s + a part's own 0.5 s
+
+
+def test_outside_a_step_that_must_stay_parts_run_here() -> None:
+    assert hand_over(thread_of_step, weight=10**9) == threading.get_ident()

@@ -48,7 +48,14 @@ class SchemaDocuments:
         )
 
     def load(self, handler: FormatHandler, version: SchemaVersion) -> Any:
-        return handler.load(version.content, self._references.for_version(version))
+        dependencies = self._references.for_version(version)
+        # Loading uses the formats' caches (and protoc): it stays here, handing pure parts over.
+        return self._compute.run(
+            lambda: handler.load(version.content, dependencies),
+            operation="loading the schema",
+            weight=len(version.content),
+            movable=False,
+        )
 
     def history(self, handler: FormatHandler, live: list[SchemaVersion]) -> list[tuple[str, Any]]:
         return [(str(version.version), self.load(handler, version)) for version in live]

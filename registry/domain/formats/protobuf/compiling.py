@@ -34,7 +34,7 @@ from dataclasses import dataclass
 
 from google.protobuf import descriptor_pb2
 
-from registry.domain.compute import budget_left, budget_spent
+from registry.domain.compute import budget_left, budget_spent, hand_over
 from registry.domain.errors import InvalidSchema, SchemaTooLarge
 from registry.domain.formats.base import Dependency, distinct_dependencies
 from registry.domain.formats.protobuf.document import SCHEMA_FILE_NAME, ProtobufDocument, index_types
@@ -170,7 +170,8 @@ def run_protoc(text: str, limits: Limits, dependencies: Sequence[tuple[str, str]
             return _failure_from_diagnostics(stderr, limits, frozenset(name for name, _ in dependencies))
         with open(descriptor_set_path, "rb") as compiled:
             descriptor_set = descriptor_pb2.FileDescriptorSet.FromString(compiled.read())
-    return _document_from(text, list(descriptor_set.file))
+    # Indexing every type is pure and, for a large schema, long: handed over (see registry.domain.compute).
+    return hand_over(lambda: _document_from(text, list(descriptor_set.file)), weight=len(text))
 
 
 def _failure_from_diagnostics(
