@@ -10,6 +10,7 @@ budget the registry stops computing. The budget is 4 s here to keep the test sho
 
 from __future__ import annotations
 
+import base64
 import time
 import uuid
 from collections.abc import Callable, Iterator
@@ -19,6 +20,7 @@ import pytest
 from falcon import testing
 
 from registry.app import create_app
+from registry.domain.formats.protobuf import ProtobufHandler
 from tests.integration.conftest import make_settings, running_backends
 from tests.support.liveness import HealthPoller
 from tests.support.server import RegistryServer, Reply
@@ -110,6 +112,38 @@ def test_checking_the_compatibility_of_large_schemas(registry: RegistryServer) -
     )
     assert confluent.status == 422 and confluent.json["error_code"] == 422
     assert "COMPUTE_BUDGET_SECONDS" in confluent.json["message"]
+
+
+def test_validating_a_large_document_against_a_wide_avro_union(registry: RegistryServer) -> None:
+    records = [{"type": "record", "name": f"R{i}", "fields": [{"name": f"f{i}", "type": "int"}]} for i in range(1000)]
+    schema = orjson.dumps({"type": "array", "items": records}).decode()
+    body = {"subject": f"expensive.{uuid.uuid4().hex[:8]}", "schema": schema, "schema_type": "avro"}
+    reply = registry.call("POST", "/api/v1/schemas", body, timeout=60)
+    assert reply.status == 201, reply.body
+    document = orjson.dumps([{"f999": 1}] * 90_000)  # each item tried against 1,000 branches
+    validated = answered_while_polled(
+        registry, lambda: registry.call("POST", f"/api/v1/validate/{reply.json['id']}", raw=document, timeout=60)
+    )
+    assert validated.status == 422
+
+
+def test_registering_a_large_protobuf_descriptor(registry: RegistryServer) -> None:
+    """Confluent's serializers register a base64 FileDescriptorProto: it is written out as
+    .proto text (long, and handed to the thread) and compiled by protoc (waited for on the hub)."""
+    count = 3800
+    text = 'syntax = "proto3";\nmessage Root { repeated M0 items = 1; }\n' + "\n".join(
+        f"message M{i} {{ string a{i} = 1; int32 b = 2; repeated M{(i + 1) % count} next = 3; "
+        f"map<string, int32> m = 4; oneof o {{ string x = 5; int64 y = 6; }} }}"
+        for i in range(count)
+    )
+    descriptor = base64.b64encode(ProtobufHandler().parse(text).document.descriptor_bytes).decode()
+    body = {"schema": descriptor, "schemaType": "PROTOBUF"}
+    assert len(orjson.dumps(body)) < 1024 * 1024  # inside MAX_BODY_BYTES
+    reply = answered_while_polled(
+        registry,
+        lambda: registry.call("POST", f"/subjects/expensive-{uuid.uuid4().hex[:8]}/versions", body, timeout=60),
+    )
+    assert reply.status == 200, reply.body
 
 
 def test_light_requests_are_not_handed_off(registry: RegistryServer) -> None:

@@ -20,6 +20,9 @@ from registry.domain.compute import (
     run_until,
 )
 from registry.domain.errors import TooComplex
+from registry.domain.formats.avro import AvroHandler
+from registry.domain.formats.avro import validation as avro_validation
+from registry.domain.formats.avro.validation import ValidationRun
 from registry.domain.formats.json_schema import JsonSchemaHandler
 from registry.domain.formats.protobuf import ProtobufHandler
 from registry.domain.model import CompatibilityPolicy, SchemaFormat
@@ -165,3 +168,24 @@ def test_protoc_may_take_only_the_budget_left() -> None:
         tight(0.001).run(lambda: handler.parse(text), operation="checking the schema", weight=0, movable=False)
     # Not cached as a failure: with time enough it compiles.
     assert InlineCompute().run(lambda: handler.parse(text), operation="checking the schema", weight=0).content == text
+
+
+def test_avro_validation_stops_at_the_budget_and_keeps_no_trials_of_finished_values() -> None:
+    handler = AvroHandler()
+    records = [{"type": "record", "name": f"R{i}", "fields": [{"name": f"f{i}", "type": "int"}]} for i in range(300)]
+    schema = orjson.dumps({"type": "array", "items": records}).decode()
+    validator = handler.compile_validator(handler.parse(schema).document)
+    runs: list[ValidationRun] = []
+
+    class Recorded(ValidationRun):
+        def __init__(self, **options: bool | int) -> None:
+            super().__init__(**options)  # type: ignore[arg-type]  # the options ValidationRun takes
+            runs.append(self)
+
+    document = [{"f299": 1}] * 10_000  # every item is tried against all 300 branches
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(avro_validation, "ValidationRun", Recorded)
+        with pytest.raises(TooComplex):
+            tight(0.2).run(lambda: validator.validate(document), operation="validating the document", weight=0)
+        assert validator.validate(document[:50]) == []
+    assert len(runs[-1]._trials) == 0  # dropped after each item's union
