@@ -117,20 +117,21 @@ class InlineCompute:
         return run_until(time.monotonic() + budget.seconds, lambda: budget.exceeded(operation), work)
 
 
-class _Deadline:
-    __slots__ = ("at", "overrun")
-
-    def __init__(self, at: float, overrun: Callable[[], BaseException]) -> None:
-        self.at = at
-        self.overrun = overrun
-
-
 # Runs a pure part of a step (the part, its weight) where pure work runs (see hand_over).
 Mover = Callable[[Callable[[], Any], int], Any]
 
+
+class _Step:
+    __slots__ = ("at", "overrun", "mover")
+
+    def __init__(self, at: float, overrun: Callable[[], BaseException], mover: Mover | None) -> None:
+        self.at = at
+        self.overrun = overrun
+        self.mover = mover
+
+
 # Greenlets and native threads each see their own step.
-_deadline: ContextVar[_Deadline | None] = ContextVar("registry_compute_deadline", default=None)
-_mover: ContextVar[Mover | None] = ContextVar("registry_compute_mover", default=None)
+_step: ContextVar[_Step | None] = ContextVar("registry_compute_step", default=None)
 
 
 def run_until(
@@ -138,45 +139,43 @@ def run_until(
 ) -> Result:
     """``work()`` with ``check_budget()`` raising ``overrun()`` once ``time.monotonic()`` passes
     ``at``, and ``hand_over`` passing its parts to ``mover``."""
-    deadline_token = _deadline.set(_Deadline(at, overrun))
-    mover_token = _mover.set(mover)
+    token = _step.set(_Step(at, overrun, mover))
     try:
         return work()
     finally:
-        _mover.reset(mover_token)
-        _deadline.reset(deadline_token)
+        _step.reset(token)
 
 
 def hand_over(work: Callable[[], Result], *, weight: int) -> Result:
     """``work()``: a pure part (see above) of a step that must itself stay where it is called
     (``movable=False``: it starts a process, or uses caches under locks), run where the
     step's ``Compute`` runs pure work of that weight. Outside such a step, here."""
-    mover = _mover.get()
-    if mover is None:
+    step = _step.get()
+    if step is None or step.mover is None:
         return work()
-    result: Result = mover(work, weight)
+    result: Result = step.mover(work, weight)
     return result
 
 
 def check_budget() -> None:
     """Raise once the running step has used up its budget; nothing outside a step."""
-    deadline = _deadline.get()
-    if deadline is not None and time.monotonic() >= deadline.at:
-        raise deadline.overrun()
+    step = _step.get()
+    if step is not None and time.monotonic() >= step.at:
+        raise step.overrun()
 
 
 def budget_left() -> float | None:
     """Seconds the running step has left (at least 0), or None outside a step."""
-    deadline = _deadline.get()
-    return None if deadline is None else max(0.0, deadline.at - time.monotonic())
+    step = _step.get()
+    return None if step is None else max(0.0, step.at - time.monotonic())
 
 
 def budget_spent() -> NoReturn:
     """Raise the running step's overrun: for a wait bounded by ``budget_left()`` that ran out."""
-    deadline = _deadline.get()
-    if deadline is None:
+    step = _step.get()
+    if step is None:
         raise RuntimeError("budget_spent() outside a step")
-    raise deadline.overrun()
+    raise step.overrun()
 
 
 def json_weight(value: object, limit: int) -> int:
