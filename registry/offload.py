@@ -14,6 +14,11 @@ Where a step runs:
   hub keeps serving the other greenlets meanwhile: Python code on the thread holds the GIL,
   but gives it up to the hub thread within ``sys.getswitchinterval()`` (5 ms) whenever the
   hub asks for it.
+* Steps that are not pure (``movable=False``: loading a stored schema through the formats'
+  caches, parsing Protobuf with protoc) run on the request's greenlet, under the budget, and
+  hand their pure parts (rendering and indexing Protobuf descriptors, building Avro types)
+  over as light or heavy steps by their weight. protoc runs as a subprocess, whose wait is
+  cooperative.
 
 Why a native thread pool: a process pool forked from a gevent worker is a trap (the child
 inherits the hub, its loop, the patched modules and the worker's sockets: the database pool,
@@ -30,12 +35,13 @@ Traps, and how each is kept out:
 
 * Code run on the thread must not touch gevent's patched primitives: after monkey-patching,
   ``threading.Lock`` is a greenlet lock of the hub, and sockets and ``subprocess`` are
-  cooperative only on the hub's thread. The service hands over pure computation only (see
+  cooperative only on the hub's thread. Only pure computation is handed over (see
   ``registry.domain.compute``): checking JSON Schema and Avro schemas, compiling validators,
-  validating, checking compatibility. Loading stored schemas (Avro's cache with its lock,
-  Protobuf's compile cache and protoc subprocess), the service's caches and all I/O stay on
-  the request's greenlet. The one cache a handed-over step touches, JSON Schema's memo of
-  checked schemas, is a ``registry.lru.LocalCache``, safe across threads without a lock.
+  validating, checking compatibility, and the pure parts above. Avro's cache of loaded
+  schemas with its lock, Protobuf's compile cache and protoc, the service's caches and all
+  I/O stay on the request's greenlet. The one cache a handed-over step touches, JSON
+  Schema's memo of checked schemas, is a ``registry.lru.LocalCache``, safe across threads
+  without a lock.
 * No lock is shared by the hub and a thread, so a greenlet can never block the hub on a lock
   a thread holds, nor the reverse. The hub side counts free threads with a gevent semaphore
   and waits on the pool's result, which the thread signals through the hub's async watcher;
@@ -44,6 +50,10 @@ Traps, and how each is kept out:
   releases it (``concurrent=True`` in ``ecma_regex``; measured: a match running into its
   0.1 s time limit on the thread delayed the hub's wake-ups by 100 ms at the median without
   it, by 0.1 ms with it). orjson on a 1 MB document keeps it for a few milliseconds.
+* So does the garbage collector, whichever thread triggers it: ``freeze_startup_heap``.
+* An exception leaving a pool's task is printed by gevent as a crash: a step's errors
+  (``TooComplex``, ``InvalidSchema``...) travel back as values and are raised by the greenlet
+  that waits for them.
 
 The budget: a step on a thread gets ``COMPUTE_BUDGET_SECONDS`` from when it starts there; its
 budget checks raise ``TooComplex`` (422). A thread cannot be stopped from outside: a step in
