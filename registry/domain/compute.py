@@ -9,12 +9,13 @@ the bytes of JSON text it works on; ``json_weight`` estimates it for a parsed do
 Every implementation runs a step under a deadline, ``ComputeBudget.seconds`` from its start.
 The long loops of the steps call ``check_budget()``, which raises once the deadline has
 passed: JSON Schema's descent into subschemas (every ``$ref``, combinator, item and
-property, so also the expansions a small recursive schema can cause) and the JSON Schema
-compatibility walk. Waits that a library bounds take the time left as their limit: pattern
-matching (each match's own limit shrinks to it) and protoc's compile of a Protobuf schema.
-Past the budget the request is answered ``TooComplex`` (422 ``TOO_COMPLEX``, naming the
-setting). Work that cannot call it - jsonschema's keyword functions on one value, the
-metaschema check, Avro's and Protobuf's linear walks - is bounded by the size limits of its
+property, so also the expansions a small recursive schema can cause; the metaschema check
+too), the JSON Schema compatibility walk, and each Avro union branch tried. Waits that a
+library bounds take the time left as their limit: pattern matching (each match's own limit
+shrinks to it) and protoc's compile of a Protobuf schema. Past the budget the request is
+answered ``TooComplex`` (422 ``TOO_COMPLEX``, naming the setting). Work that checks nothing
+- one jsonschema keyword on one value (``uniqueItems``, ``enum``), the Protobuf walk over a
+document, the Avro and Protobuf compatibility rules - is bounded by the size limits of its
 inputs instead.
 
 ``InlineCompute`` runs every step where it is called, under the budget: for tests and for
