@@ -28,7 +28,7 @@ step may run on another native thread, so it must do no I/O, take no lock anothe
 or greenlet may hold, and start no process; caches it touches must be safe across threads
 (``registry.lru.LocalCache`` is). Loading stored schemas (Avro's and Protobuf's caches,
 protoc) and every cache of the service stay with the caller; a step that is not pure
-(loading a stored schema, parsing Protobuf, which runs protoc) is run with
+(loading a stored Avro or Protobuf schema, parsing Protobuf: protoc) is run with
 ``movable=False``: where it is called, under the budget, and hands its pure parts over
 with ``hand_over`` (rendering and indexing Protobuf descriptors, building Avro's types).
 """

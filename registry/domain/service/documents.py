@@ -19,6 +19,9 @@ from registry.domain.references import ReferenceResolver
 # cache of outcomes under a lock, so it stays here; waiting for protoc lets a gevent worker
 # serve others meanwhile, and the budget bounds the wait.
 _PURE_PARSE = frozenset({SchemaFormat.JSON, SchemaFormat.AVRO})
+# Formats whose stored schemas load through a cache of built documents (and protoc), building
+# them by pure parts that the step hands over.
+_LOADED_THROUGH_CACHES = frozenset({SchemaFormat.AVRO, SchemaFormat.PROTOBUF})
 
 
 class SchemaDocuments:
@@ -49,7 +52,9 @@ class SchemaDocuments:
 
     def load(self, handler: FormatHandler, version: SchemaVersion) -> Any:
         dependencies = self._references.for_version(version)
-        # Loading uses the formats' caches (and protoc): it stays here, handing pure parts over.
+        if handler.format not in _LOADED_THROUGH_CACHES:
+            return handler.load(version.content, dependencies)  # parsing JSON text, no more
+        # Through the format's cache (and protoc): a step that stays here, handing pure parts over.
         return self._compute.run(
             lambda: handler.load(version.content, dependencies),
             operation="loading the schema",

@@ -76,9 +76,8 @@ def test_registration_checks_the_schema_and_compatibility_as_steps(
     assert compute.operations() == ["checking the schema", "checking compatibility"]
     compute.steps.clear()
     second = register(service, "s", USER_NULLABLE_NAME)
-    assert compute.operations() == ["checking the schema", "loading the schema", "checking compatibility"]
-    loading, check = compute.steps[1:]
-    assert not loading.movable and check.movable
+    assert compute.operations() == ["checking the schema", "checking compatibility"]
+    check = compute.steps[1]
     first = service.get_schema(service.list_versions("s", None, 10).items[0].id)
     assert check.weight == len(second.content) + len(first.content)  # the candidate and the latest version
 
@@ -89,12 +88,11 @@ def test_validation_compiles_once_and_validates_each_time(service: RegistryServi
     service.validate(version.id, {"id": "u1"})
     service.validate(version.id, {"id": "u2", "name": "Ann"})
     assert compute.operations() == [
-        "loading the schema",
         "compiling the schema's validator",
         "validating the document",
         "validating the document",
     ]
-    _, compiling, first, second = compute.steps
+    compiling, first, second = compute.steps
     assert compiling.weight == len(version.content)
     assert first.key == second.key == version.id  # the same schema: the same step again
     assert 0 < first.weight < second.weight < 100
@@ -108,10 +106,19 @@ def test_compatibility_checks_are_steps(service: RegistryService, compute: Recor
     service.check_subject_compatibility("s", USER_NULLABLE_NAME, SchemaFormat.JSON)
     service.compatibility_with_version("s", "latest", USER_NULLABLE_NAME, SchemaFormat.JSON)
     assert compute.operations() == [
-        *["loading the schema", "loading the schema", "checking compatibility"],
-        *["checking the schema", "loading the schema", "checking compatibility"],
-        *["checking the schema", "loading the schema", "checking compatibility"],
+        "checking compatibility",
+        *["checking the schema", "checking compatibility"],
+        *["checking the schema", "checking compatibility"],
     ]
+
+
+def test_avro_and_protobuf_schemas_load_as_steps_that_stay(service: RegistryService, compute: RecordingCompute) -> None:
+    for subject, schema, fmt in (("avro", AVRO_RECORD, SchemaFormat.AVRO), ("proto", PROTO, SchemaFormat.PROTOBUF)):
+        version = register(service, subject, schema, fmt)
+        compute.steps.clear()
+        service.validate(version.id, {"id": "u1"})
+        loading = compute.steps[0]
+        assert (loading.operation, loading.movable, loading.weight) == ("loading the schema", False, len(schema))
 
 
 def test_only_protobuf_is_parsed_where_it_is_called(service: RegistryService, compute: RecordingCompute) -> None:
