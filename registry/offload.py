@@ -14,11 +14,11 @@ Where a step runs:
   hub keeps serving the other greenlets meanwhile: Python code on the thread holds the GIL,
   but gives it up to the hub thread within ``sys.getswitchinterval()`` (5 ms) whenever the
   hub asks for it.
-* Steps that are not pure (``movable=False``: loading a stored Avro or Protobuf schema through its
-  caches, parsing Protobuf with protoc) run on the request's greenlet, under the budget, and
-  hand their pure parts (rendering and indexing Protobuf descriptors, building Avro types)
-  over as light or heavy steps by their weight. protoc runs as a subprocess, whose wait is
-  cooperative.
+* Steps that are not pure (``movable=False``: loading a stored Avro or Protobuf schema
+  through its cache, parsing Protobuf with protoc) run on the request's greenlet, under the
+  budget, and hand their pure parts (rendering and indexing Protobuf descriptors, building
+  Avro types) over as light or heavy steps by their weight. protoc runs as a subprocess,
+  whose wait is cooperative.
 
 Why a native thread pool: a process pool forked from a gevent worker is a trap (the child
 inherits the hub, its loop, the patched modules and the worker's sockets: the database pool,
