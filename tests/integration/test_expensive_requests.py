@@ -25,6 +25,8 @@ from tests.integration.conftest import make_settings, running_backends
 from tests.support.liveness import HealthPoller
 from tests.support.server import RegistryServer, Reply
 
+pytestmark = pytest.mark.server
+
 BUDGET_SECONDS = 4.0
 # The answer may come after the budget: a grace second, and the machine being busy.
 ANSWER_WITHIN_SECONDS = BUDGET_SECONDS + 3.0
