@@ -113,6 +113,13 @@ def test_storage_errors_ask_for_a_retry(client, raiser):
     assert client.simulate_get("/subjects/s").headers["retry-after"] == "1"
 
 
+def test_compute_busy_asks_for_a_retry_in_both_dialects(client, raiser):
+    raiser.error = errors.ComputeBusy("every compute thread stayed busy")
+    for path in ("/subjects/s", "/api/v1/subjects/s"):
+        response = client.simulate_get(path)
+        assert response.status_code == 503 and response.headers["retry-after"] == "1"
+
+
 def test_incompatibility_and_schema_problems_are_spelled_out_in_the_message(client, raiser):
     raiser.error = errors.IncompatibleSchema("incompatible", violations=[VIOLATION])
     message = assert_confluent(client.simulate_get("/subjects/s"), 409, 409)["message"]
