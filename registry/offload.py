@@ -104,10 +104,6 @@ class GeventCompute:
         self._outgrown: LocalCache[bool] = LocalCache(REMEMBERED_STEPS, staleness_seconds=float("inf"))
 
     @property
-    def budget(self) -> ComputeBudget:
-        return self._budget
-
-    @property
     def weight_limit(self) -> int:
         return self._inline_weight
 

@@ -98,10 +98,6 @@ class InlineCompute:
         self._budget = budget or ComputeBudget()
 
     @property
-    def budget(self) -> ComputeBudget:
-        return self._budget
-
-    @property
     def weight_limit(self) -> int:
         return 0  # every step runs here whatever it weighs
 
