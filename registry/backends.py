@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from registry.cache.shared import NoSharedCache, RedisCache, SharedCache
 from registry.cache.tiered import TieredSchemaCache
 from registry.config import Settings
+from registry.domain.compute import Compute, ComputeBudget, InlineCompute
 from registry.domain.errors import RegistryError
 from registry.domain.formats.registry import default_formats
 from registry.domain.records import SchemaVersion
@@ -18,6 +19,7 @@ from registry.lru import LocalCache
 from registry.observability.access_log import AccessLog
 from registry.observability.batching import register_flusher
 from registry.observability.metrics import CacheMetrics, PoolMetrics, RequestMetrics, ServiceMetrics
+from registry.offload import GeventCompute, freeze_startup_heap, serving_on_greenlets
 from registry.storage.migrations import apply_migrations
 from registry.storage.notifications import ChangeListener
 from registry.storage.pool import ConnectionPool
@@ -72,6 +74,7 @@ def build_backends(settings: Settings, *, listen_for_changes: bool = True) -> Ba
     )
     cache_metrics, request_metrics, access_log = CacheMetrics(), RequestMetrics(), AccessLog()
     cache = TieredSchemaCache(local, shared, cache_metrics)
+    compute = _compute(settings)
     service = RegistryService(
         store,
         cache,
@@ -79,6 +82,7 @@ def build_backends(settings: Settings, *, listen_for_changes: bool = True) -> Ba
         validator_cache_size=settings.local_cache_size,
         observer=ServiceMetrics(),
         metadata_max_depth=settings.metadata_max_depth,
+        compute=compute,
     )
 
     database_url = settings.database_url
@@ -93,6 +97,8 @@ def build_backends(settings: Settings, *, listen_for_changes: bool = True) -> Ba
         access_log=access_log,
         closers=[pool.close],
     )
+    if isinstance(compute, GeventCompute):
+        backends.closers.append(compute.close)
     for flush in (cache_metrics.flush, request_metrics.flush, access_log.flush):
         backends.closers.append(register_flusher(flush))
     if listen_for_changes:
@@ -101,7 +107,18 @@ def build_backends(settings: Settings, *, listen_for_changes: bool = True) -> Ba
     if isinstance(shared, RedisCache):
         backends.closers.append(shared.close)
         backends.closers.append(register_flusher(lambda: _drain_cache_outbox(store, shared)))
+    if isinstance(compute, GeventCompute):
+        freeze_startup_heap()
     return backends
+
+
+def _compute(settings: Settings) -> Compute:
+    """Where the expensive steps of requests run: off the hub in a gevent worker, so they
+    hold up no other request; in place elsewhere (a server with a thread per request)."""
+    budget = ComputeBudget(settings.compute_budget_seconds)
+    if serving_on_greenlets():
+        return GeventCompute(budget, inline_weight=settings.compute_inline_bytes, threads=settings.compute_threads)
+    return InlineCompute(budget)
 
 
 def _ensure_migrated(database_url: str) -> list[str]:

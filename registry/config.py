@@ -52,6 +52,9 @@ class Settings:
     max_connections_per_client: int
     forwarded_allow_ips: tuple[str, ...]
     cors_allowed_origins: tuple[str, ...]
+    compute_budget_seconds: float
+    compute_inline_bytes: int
+    compute_threads: int
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -88,6 +91,9 @@ class Settings:
                 "FORWARDED_ALLOW_IPS", ("*",) if on_heroku else DEFAULT_FORWARDED_ALLOW_IPS
             ),
             cors_allowed_origins=reader.origins("CORS_ALLOWED_ORIGINS"),
+            compute_budget_seconds=reader.number("COMPUTE_BUDGET_SECONDS", 10.0, minimum=0.1),
+            compute_inline_bytes=reader.integer("COMPUTE_INLINE_BYTES", 4096, minimum=0),
+            compute_threads=reader.integer("COMPUTE_THREADS", 1, minimum=1, maximum=64),
         )
 
     def with_database_url(self, url: str) -> Settings:

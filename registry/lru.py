@@ -2,7 +2,11 @@
 (compiled validators, rendered bodies, checked schemas).
 
 Greenlets of one worker only switch at I/O, and nothing here does I/O, so the
-plain ``OrderedDict`` needs no lock.
+plain ``OrderedDict`` needs no lock. Native threads may share a cache too (a format's memo
+of checked schemas is used by steps that run on a compute thread, see
+``registry.domain.compute``): each step below is one ``OrderedDict`` call, atomic under the
+GIL, and an entry that another thread evicts between two of them costs only a miss. No lock,
+so nothing here can make a greenlet and a thread wait for each other.
 """
 
 from __future__ import annotations
@@ -49,7 +53,10 @@ class LocalCache(Generic[Value]):
         value, stored_at = entry
         if not self._is_trusted() and self._clock() - stored_at > self._staleness:
             return None
-        self._entries.move_to_end(key)
+        try:
+            self._entries.move_to_end(key)
+        except KeyError:
+            pass  # evicted meanwhile by another thread; the value is still right
         return value
 
     def get_stale(self, key: str) -> Value | None:
@@ -61,9 +68,15 @@ class LocalCache(Generic[Value]):
         if self._capacity <= 0:
             return
         self._entries[key] = (value, self._clock())
-        self._entries.move_to_end(key)
+        try:
+            self._entries.move_to_end(key)
+        except KeyError:
+            pass  # another thread evicted it meanwhile
         while len(self._entries) > self._capacity:
-            self._entries.popitem(last=False)
+            try:
+                self._entries.popitem(last=False)
+            except KeyError:
+                break  # another thread emptied the cache meanwhile
 
     def invalidate(self, key: str) -> None:
         self._entries.pop(key, None)

@@ -108,6 +108,21 @@ class StorageBusy(RegistryError):
     code = "DATABASE_BUSY"
 
 
+class TooComplex(RegistryError):
+    """A request needs more computation than one request may spend (see ``registry.domain.compute``)."""
+
+    code = "TOO_COMPLEX"
+
+    def __init__(self, message: str, *, limit: str, limit_value: float) -> None:
+        super().__init__(message, limit=limit, limit_value=limit_value)
+
+
+class ComputeBusy(RegistryError):
+    """Every thread that runs large computations stayed busy for the whole wait; retrying works."""
+
+    code = "COMPUTE_BUSY"
+
+
 class InvalidVersion(InvalidRequest):
     """A version label that is not a version (``latest``, ``-1`` or 1..2^31-1 in the Confluent API)."""
 

@@ -39,6 +39,8 @@ STATUS_BY_ERROR: dict[type[errors.RegistryError], str] = {
     errors.WriteConflict: falcon.HTTP_409,
     errors.StorageUnavailable: falcon.HTTP_503,
     errors.StorageBusy: falcon.HTTP_503,
+    errors.TooComplex: falcon.HTTP_422,
+    errors.ComputeBusy: falcon.HTTP_503,
     # Errors of the Confluent-API features (soft deletion, modes, references), reachable from
     # /api/v1 too (a READONLY subject refuses POST /api/v1/schemas): the same status as there.
     errors.SubjectSoftDeleted: falcon.HTTP_404,
@@ -109,7 +111,7 @@ def handle_registry_error(
     req: falcon.Request, resp: falcon.Response, exc: errors.RegistryError, params: dict[str, Any]
 ) -> None:
     if confluent.is_confluent_path(req.path):
-        if isinstance(exc, (errors.StorageUnavailable, errors.StorageBusy)):
+        if isinstance(exc, (errors.StorageUnavailable, errors.StorageBusy, errors.ComputeBusy)):
             resp.set_header("Retry-After", "1")
         _render_confluent(resp, confluent.from_registry_error(exc))
         return

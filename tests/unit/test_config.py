@@ -124,3 +124,19 @@ def test_malformed_hardening_values_name_the_variable(variable, value):
     with pytest.raises(ConfigError) as raised:
         Settings.from_env({variable: value})
     assert raised.value.variable == variable
+
+
+def test_compute_settings():
+    settings = Settings.from_env({})
+    assert (settings.compute_budget_seconds, settings.compute_inline_bytes, settings.compute_threads) == (10.0, 4096, 1)
+    settings = Settings.from_env({"COMPUTE_BUDGET_SECONDS": "2.5", "COMPUTE_INLINE_BYTES": "0", "COMPUTE_THREADS": "2"})
+    assert (settings.compute_budget_seconds, settings.compute_inline_bytes, settings.compute_threads) == (2.5, 0, 2)
+    for variable, value in [
+        ("COMPUTE_BUDGET_SECONDS", "0"),
+        ("COMPUTE_BUDGET_SECONDS", "inf"),
+        ("COMPUTE_INLINE_BYTES", "-1"),
+        ("COMPUTE_THREADS", "0"),
+    ]:
+        with pytest.raises(ConfigError) as raised:
+            Settings.from_env({variable: value})
+        assert raised.value.variable == variable

@@ -45,6 +45,8 @@ ROWS = [
     (errors.InvalidRequest("field 'references' must be a list", field="references"), 422, 422),
     (errors.StorageUnavailable("the database is unreachable"), 503, 50001),
     (errors.StorageBusy("every connection stayed busy"), 503, 50002),
+    (errors.TooComplex("validating takes too long", limit="COMPUTE_BUDGET_SECONDS", limit_value=10.0), 422, 422),
+    (errors.ComputeBusy("every compute thread stayed busy"), 503, 50002),
 ]
 
 
@@ -109,6 +111,13 @@ def test_the_same_errors_keep_the_api_v1_shape_there(client, raiser, error, stat
 def test_storage_errors_ask_for_a_retry(client, raiser):
     raiser.error = errors.StorageBusy("busy")
     assert client.simulate_get("/subjects/s").headers["retry-after"] == "1"
+
+
+def test_compute_busy_asks_for_a_retry_in_both_dialects(client, raiser):
+    raiser.error = errors.ComputeBusy("every compute thread stayed busy")
+    for path in ("/subjects/s", "/api/v1/subjects/s"):
+        response = client.simulate_get(path)
+        assert response.status_code == 503 and response.headers["retry-after"] == "1"
 
 
 def test_incompatibility_and_schema_problems_are_spelled_out_in_the_message(client, raiser):

@@ -1,3 +1,7 @@
+import sys
+import threading
+import time
+
 from registry.lru import LocalCache
 
 
@@ -47,3 +51,34 @@ def test_invalidate_and_clear():
     assert cache.get("a") is None and cache.get("b") == 2
     cache.clear()
     assert len(cache) == 0
+
+
+def test_threads_may_share_a_cache():
+    """A compute thread and the hub use a format's memo at once (see registry.lru)."""
+    cache: LocalCache[int] = LocalCache(8, staleness_seconds=float("inf"))
+    failures: list[BaseException] = []
+    deadline = time.monotonic() + 0.5
+
+    def hammer(offset: int) -> None:
+        try:
+            index = 0
+            while time.monotonic() < deadline:
+                key = str((index + offset) % 20)
+                cache.put(key, index)
+                cache.get(str((index * 7) % 20))
+                index += 1
+        except BaseException as error:  # noqa: BLE001 - reported by the assertion below
+            failures.append(error)
+
+    threads = [threading.Thread(target=hammer, args=(offset,)) for offset in range(3)]
+    previous = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)  # switch threads as often as possible
+    try:
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    finally:
+        sys.setswitchinterval(previous)
+    assert failures == []
+    assert len(cache) <= 8

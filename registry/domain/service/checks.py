@@ -8,6 +8,7 @@ from typing import Any
 
 from registry.domain.compatibility.checker import compared_versions, history_violations, pair_violations
 from registry.domain.compatibility.registry import CompatibilityRegistry
+from registry.domain.compute import Compute, json_weight
 from registry.domain.errors import InvalidRequest
 from registry.domain.formats.base import DocumentValidator
 from registry.domain.formats.registry import FormatRegistry
@@ -52,12 +53,14 @@ class Validation:
         documents: SchemaDocuments,
         validators: LocalCache[DocumentValidator],
         observer: ServiceObserver,
+        compute: Compute,
     ) -> None:
         self._queries = queries
         self._formats = formats
         self._documents = documents
         self._validators = validators
         self._observer = observer
+        self._compute = compute
 
     def validate(
         self,
@@ -68,19 +71,31 @@ class Validation:
         options: ValidationOptions = NO_VALIDATION_OPTIONS,
     ) -> list[ValidationIssue]:
         key = schema_id if options is NO_VALIDATION_OPTIONS else f"{schema_id}|{options.cache_key}"
-        validator = self._validators.get(key)
-        if validator is None:
-            version = self._queries.get_schema(schema_id)
-            handler = self._formats.get(version.format)
-            validator = handler.compile_validator(self._documents.load(handler, version), options)
-            self._validators.put(key, validator)
+        validator = self._validators.get(key) or self._compile(schema_id, key, options)
         try:
-            issues = validator.validate(document, max_errors)
+            issues = self._compute.run(
+                lambda: validator.validate(document, max_errors),
+                operation="validating the document",
+                weight=json_weight(document, self._compute.weight_limit),
+                key=key,
+            )
         except RecursionError:
             # A recursive schema walks as deep as the document: refuse it rather than fail.
             raise InvalidRequest("the document is nested too deeply to validate") from None
         self._observer.validation("valid" if not issues else "invalid")
         return issues
+
+    def _compile(self, schema_id: str, key: str, options: ValidationOptions) -> DocumentValidator:
+        version = self._queries.get_schema(schema_id)
+        handler = self._formats.get(version.format)
+        document = self._documents.load(handler, version)  # here: loading may use caches and protoc
+        validator = self._compute.run(
+            lambda: handler.compile_validator(document, options),
+            operation="compiling the schema's validator",
+            weight=len(version.content),
+        )
+        self._validators.put(key, validator)
+        return validator
 
     def validate_subject_version(
         self,
@@ -105,6 +120,7 @@ class CompatibilityChecks:
         documents: SchemaDocuments,
         compatibility: CompatibilityRegistry,
         observer: ServiceObserver,
+        compute: Compute,
     ) -> None:
         self._store = store
         self._queries = queries
@@ -113,6 +129,7 @@ class CompatibilityChecks:
         self._documents = documents
         self._compatibility = compatibility
         self._observer = observer
+        self._compute = compute
 
     def check_compatibility(
         self,
@@ -129,12 +146,12 @@ class CompatibilityChecks:
                 field="compared_schema_id",
             )
         handler = self._formats.get(candidate.format)
-        violations = pair_violations(
-            self._compatibility.get(candidate.format),
-            self._documents.load(handler, candidate),
-            self._documents.load(handler, existing),
-            mode,
-            policy,
+        rules = self._compatibility.get(candidate.format)
+        new, old = self._documents.load(handler, candidate), self._documents.load(handler, existing)
+        violations = self._compute.run(
+            lambda: pair_violations(rules, new, old, mode, policy),
+            operation="checking compatibility",
+            weight=len(candidate.content) + len(existing.content),
         )
         self._observer.compatibility_check("compatible" if not violations else "incompatible")
         return violations
@@ -150,21 +167,20 @@ class CompatibilityChecks:
             live = session.live_versions()
             duplicate = next((v for v in live if self._documents.identity(v) == identity and v.format is fmt), None)
             check_single_format(session.subject, live, fmt)
-            history = self._documents.history(handler, live)
-            violations = (
-                []
-                if duplicate
-                else history_violations(
-                    self._compatibility.get(fmt), parsed.document, history, effective.mode, effective.policy
-                )
+            compared = [] if duplicate else compared_versions(live, effective.mode)
+            history = self._documents.history(handler, list(compared))
+            rules = self._compatibility.get(fmt)
+            violations = self._compute.run(
+                lambda: history_violations(rules, parsed.document, history, effective.mode, effective.policy),
+                operation="checking compatibility",
+                weight=len(parsed.content) + sum(len(version.content) for version in compared),
             )
-        compared = [] if duplicate else [label for label, _ in compared_versions(history, effective.mode)]
         self._observer.compatibility_check("compatible" if not violations else "incompatible")
         return CompatibilityReport(
             violations,
             effective.mode,
             effective.policy,
-            compared,
+            [str(version.version) for version in compared],
             identical_to=str(duplicate.version) if duplicate else None,
         )
 
@@ -185,15 +201,12 @@ class CompatibilityChecks:
             )
         handler, parsed, _, _ = self._documents.candidate(schema, fmt, references)
         effective, _ = self._settings.subject_config(existing.subject)
-        violations = [
-            replace(violation, version=str(existing.version_number))
-            for violation in pair_violations(
-                self._compatibility.get(fmt),
-                parsed.document,
-                self._documents.load(handler, existing),
-                effective.mode,
-                effective.policy,
-            )
-        ]
+        rules, old = self._compatibility.get(fmt), self._documents.load(handler, existing)
+        found = self._compute.run(
+            lambda: pair_violations(rules, parsed.document, old, effective.mode, effective.policy),
+            operation="checking compatibility",
+            weight=len(parsed.content) + len(existing.content),
+        )
+        violations = [replace(violation, version=str(existing.version_number)) for violation in found]
         self._observer.compatibility_check("compatible" if not violations else "incompatible")
         return CompatibilityReport(violations, effective.mode, effective.policy, [str(existing.version)])

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from registry.domain.compatibility.registry import CompatibilityRegistry, default_compatibility
+from registry.domain.compute import Compute, InlineCompute
 from registry.domain.formats.base import DocumentValidator
 from registry.domain.formats.registry import FormatRegistry
 from registry.domain.metadata import DEFAULT_METADATA_MAX_DEPTH
@@ -54,21 +55,27 @@ class RegistryService:
         observer: ServiceObserver | None = None,
         compatibility: CompatibilityRegistry | None = None,
         metadata_max_depth: int = DEFAULT_METADATA_MAX_DEPTH,
+        compute: Compute | None = None,
     ) -> None:
+        """``compute`` runs the expensive steps (checking schemas, compiling validators,
+        validating, checking compatibility) under a budget; by default where they are called."""
         compatibility = compatibility or default_compatibility()
         observer = observer or NullServiceObserver()
+        compute = compute or InlineCompute()
         # Compiled validators depend only on immutable content, so they never go stale.
         validators: LocalCache[DocumentValidator] = LocalCache(validator_cache_size, staleness_seconds=float("inf"))
         references = ReferenceResolver(store, validator_cache_size)
-        documents = SchemaDocuments(formats, references)
+        documents = SchemaDocuments(formats, references, compute)
         self._queries = Queries(store, cache, formats, references, documents)
         self._settings = RegistrySettings(store)
-        self._registration = Registration(store, cache, documents, compatibility, observer, metadata_max_depth)
+        self._registration = Registration(
+            store, cache, documents, compatibility, observer, compute, metadata_max_depth=metadata_max_depth
+        )
         self._updates = VersionUpdates(store, cache, metadata_max_depth)
         self._deletion = Deletion(store, cache)
-        self._validation = Validation(self._queries, formats, documents, validators, observer)
+        self._validation = Validation(self._queries, formats, documents, validators, observer, compute)
         self._checks = CompatibilityChecks(
-            store, self._queries, self._settings, formats, documents, compatibility, observer
+            store, self._queries, self._settings, formats, documents, compatibility, observer, compute
         )
 
     # -- reads ---------------------------------------------------------------------------

@@ -7,19 +7,28 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from registry.domain.compatibility.base import CompatibilityRules
-from registry.domain.compatibility.checker import history_violations
+from registry.domain.compatibility.checker import compared_versions, history_violations
 from registry.domain.compatibility.registry import CompatibilityRegistry
+from registry.domain.compute import Compute
 from registry.domain.errors import (
     CompatibilityModeConflict,
     IncompatibleSchema,
     InvalidRequest,
     OperationNotPermitted,
     RegistryError,
+    TooComplex,
     VersionConflict,
 )
 from registry.domain.formats.base import FormatHandler, ParsedSchema
 from registry.domain.metadata import check_metadata
-from registry.domain.model import CompatibilityMode, CompatibilityPolicy, RegistryMode, SchemaFormat, SchemaState
+from registry.domain.model import (
+    CompatibilityMode,
+    CompatibilityPolicy,
+    RegistryMode,
+    SchemaFormat,
+    SchemaState,
+    Violation,
+)
 from registry.domain.ports import SchemaCache, SchemaStore, SubjectSession
 from registry.domain.records import CompatibilityConfig, EffectiveConfig, NewVersion, SchemaReference, SchemaVersion
 from registry.domain.service.documents import SchemaDocuments
@@ -62,6 +71,8 @@ class Registration:
         documents: SchemaDocuments,
         compatibility: CompatibilityRegistry,
         observer: ServiceObserver,
+        compute: Compute,
+        *,
         metadata_max_depth: int,
     ) -> None:
         self._store = store
@@ -69,6 +80,7 @@ class Registration:
         self._documents = documents
         self._compatibility = compatibility
         self._observer = observer
+        self._compute = compute
         self._metadata_max_depth = metadata_max_depth
 
     def register(self, request: RegistrationRequest) -> RegistrationResult:
@@ -137,16 +149,13 @@ class Registration:
                     latest_version=str(highest),
                 )
 
-        history = self._documents.history(handler, live)
-        if not importing:  # an import copies another registry's history as it was
-            violations = history_violations(
-                self._compatibility.get(request.format), parsed.document, history, effective.mode, effective.policy
+        chosen = request.version is not None or (importing and request.version_number is not None)
+        violations, bump = self._assess(handler, live, parsed, effective, check=not importing, bump=not chosen)
+        if violations:
+            raise IncompatibleSchema(
+                f"the schema is not {effective.mode.value} compatible with subject {session.subject!r}",
+                violations=violations,
             )
-            if violations:
-                raise IncompatibleSchema(
-                    f"the schema is not {effective.mode.value} compatible with subject {session.subject!r}",
-                    violations=violations,
-                )
 
         number = self._version_number(session, request, highest_number, importing)
         if request.version is not None:
@@ -154,9 +163,7 @@ class Registration:
         elif importing and request.version_number is not None:
             version = SemVer(request.version_number, 0, 0)
         else:
-            version = next_version(
-                highest, self._bump(handler, self._compatibility.get(request.format), history, parsed, effective.policy)
-            )
+            version = next_version(highest, bump)
         if session.has_any_version and session.is_taken(version, number):
             raise VersionConflict(
                 f"subject '{session.subject}' already has version {number} or {version}",
@@ -183,6 +190,38 @@ class Registration:
                 )
             ),
             created=True,
+        )
+
+    def _assess(
+        self,
+        handler: FormatHandler,
+        live: list[SchemaVersion],
+        parsed: ParsedSchema,
+        effective: EffectiveConfig,
+        *,
+        check: bool,
+        bump: bool,
+    ) -> tuple[list[Violation], Bump]:
+        """The violations of the subject's mode (when ``check``; an import copies another
+        registry's history as it was) and, when none and ``bump``, the version bump."""
+        compared = list(compared_versions(live, effective.mode)) if check else []
+        # The bump compares with the latest version, which the mode may not.
+        needed = compared if compared or not bump else live[-1:]
+        history = self._documents.history(handler, needed)
+        rules = self._compatibility.get(parsed.format)
+
+        def assess() -> tuple[list[Violation], Bump]:
+            violations = (
+                history_violations(rules, parsed.document, history, effective.mode, effective.policy) if check else []
+            )
+            if violations or not bump:
+                return violations, Bump.MAJOR
+            return violations, self._bump(handler, rules, history, parsed, effective.policy)
+
+        return self._compute.run(
+            assess,
+            operation="checking compatibility",
+            weight=len(parsed.content) + sum(len(version.content) for version in needed),
         )
 
     @staticmethod
@@ -281,6 +320,8 @@ def _same_registration(subject: str, duplicate: SchemaVersion, request: Registra
 def _outcome_of(error: RegistryError) -> str:
     if isinstance(error, IncompatibleSchema):
         return "incompatible"
+    if isinstance(error, TooComplex):
+        return "too_complex"
     if isinstance(error, (VersionConflict, CompatibilityModeConflict)):
         return "conflict"
     if isinstance(error, InvalidRequest) or error.code.startswith("INVALID") or "SCHEMA" in error.code:

@@ -59,6 +59,10 @@ _BY_ERROR: dict[type[errors.RegistryError], tuple[str, int]] = {
     # Retry-After say. confluent-kafka's clients retry 500 and 503 alike.
     errors.StorageUnavailable: (falcon.HTTP_503, 50001),
     errors.StorageBusy: (falcon.HTTP_503, 50002),
+    # Not a schema error (the same request may pass with a larger budget): Confluent has no
+    # code for it, so the bare 422 it answers unprocessable requests with.
+    errors.TooComplex: (falcon.HTTP_422, 422),
+    errors.ComputeBusy: (falcon.HTTP_503, 50002),
 }
 
 STORE_ERROR = 50001

@@ -33,6 +33,7 @@ from registry.domain.compatibility.json_schema.keywords import (
     compare_values,
 )
 from registry.domain.compatibility.json_schema.objects import ObjectComparison
+from registry.domain.compute import check_budget
 from registry.domain.errors import SchemaTooLarge
 
 _NO_CYCLE = 1 << 60
@@ -83,6 +84,7 @@ class Comparator(CombinatorComparison, ObjectComparison, ArrayComparison):
             # reported by the outer comparison of the same pair.
             self._lowest_cycle_depth = min(self._lowest_cycle_depth, self._active[key])
             return ()
+        check_budget()  # results that rest on a cycle are not memoized: a walk can multiply
         depth = len(self._active)
         self._active[key] = depth
         outer_lowest = self._lowest_cycle_depth

@@ -11,6 +11,7 @@ from typing import Any
 
 import orjson
 
+from registry.domain.compute import hand_over
 from registry.domain.errors import InvalidRequest, InvalidSchema
 from registry.domain.formats.avro.library_check import library_complaint
 from registry.domain.formats.avro.limits import Limits, check_size_and_values, raise_invalid
@@ -118,7 +119,10 @@ class AvroHandler:
         if cached is not None:
             return cached
         loaded = self._load_dependencies(dependencies, check=False)
-        document = build_schema(orjson.loads(content), check_defaults=False, dependencies=loaded)
+        # Pure and, for a large schema, long: handed over, the cache staying here (see registry.domain.compute).
+        document = hand_over(
+            lambda: build_schema(orjson.loads(content), check_defaults=False, dependencies=loaded), weight=len(content)
+        )
         self._loaded.put(key, document)
         return document
 

@@ -21,6 +21,7 @@ import reprlib
 from collections.abc import Callable
 from enum import StrEnum
 
+from registry.domain.compute import check_budget
 from registry.domain.formats.avro.types import (
     ArrayType,
     AvroType,
@@ -79,14 +80,18 @@ _FITS_JSON_KIND: dict[str, Callable[[object], bool]] = {
 class ValidationRun:
     """The state of one ``validate`` call (never shared between calls)."""
 
-    __slots__ = ("wrapped_unions", "limit", "_trials")
+    __slots__ = ("wrapped_unions", "limit", "_trials", "_unions_trying")
 
     def __init__(self, *, wrapped_unions: bool, limit: int) -> None:
         self.wrapped_unions = wrapped_unions
         self.limit = limit
         # Results of trying a union branch at an instance location: a recursive schema
-        # with ambiguous unions would otherwise retry the same subtrees exponentially.
+        # with ambiguous unions would otherwise retry the same subtrees exponentially. They
+        # are only asked for while the outermost union being tried is, so they are dropped
+        # then: kept for a whole document, they would grow with it (a million per second
+        # for a wide union over a long array).
         self._trials: dict[tuple[int, str], list[ValidationIssue]] = {}
+        self._unions_trying = 0
 
     def run(self, node: AvroType, instance: object) -> list[ValidationIssue]:
         issues: list[ValidationIssue] = []
@@ -215,24 +220,37 @@ class ValidationRun:
         if len(candidates) == 1:
             self._check(candidates[0], value, path, issues)
             return
-        closest: list[ValidationIssue] | None = None
-        for branch in candidates:
-            trial = self._trial(branch, value, path)
-            if not trial:
-                return
-            if closest is None or len(trial) < len(closest):
-                closest = trial
-        assert closest is not None
+        closest = self._closest_branch(candidates, value, path)
+        if closest is None:
+            return
         for issue in closest:
             issues.append(issue)
             if len(issues) >= self.limit:
                 raise _IssueLimitReached(issues)
+
+    def _closest_branch(self, candidates: list[AvroType], value: object, path: str) -> list[ValidationIssue] | None:
+        """None when a branch accepts ``value``, else the issues of the branch that came closest."""
+        self._unions_trying += 1
+        try:
+            closest: list[ValidationIssue] | None = None
+            for branch in candidates:
+                trial = self._trial(branch, value, path)
+                if not trial:
+                    return None
+                if closest is None or len(trial) < len(closest):
+                    closest = trial
+            return closest
+        finally:
+            self._unions_trying -= 1
+            if not self._unions_trying:
+                self._trials.clear()
 
     def _trial(self, branch: AvroType, value: object, path: str) -> list[ValidationIssue]:
         key = (id(branch), path)
         known = self._trials.get(key)
         if known is not None:
             return known
+        check_budget()  # each value may be tried against every branch of a union
         issues: list[ValidationIssue] = []
         try:
             self._check(branch, value, path, issues)

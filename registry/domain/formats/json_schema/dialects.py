@@ -22,6 +22,7 @@ from jsonschema import FormatChecker
 from jsonschema.exceptions import ValidationError
 from jsonschema_specifications import REGISTRY as _BUNDLED_METASCHEMAS
 
+from registry.domain.compute import check_budget
 from registry.domain.errors import InvalidSchema
 from registry.domain.formats.json_schema.keywords import (
     METASCHEMA_VALIDATOR_CLASSES,
@@ -190,6 +191,31 @@ class Dialect:
     metaschema_validator: Any  # the problems of a schema metaschema_check refuses
 
 
+def _check_budget_on_descent(validator_class: type[Any]) -> None:
+    """Make ``validator_class.descend`` check the step's compute budget first.
+
+    Every subschema applied to a value passes through ``descend`` ($ref, combinators, items,
+    properties...), so a document or a recursive schema that multiplies the work stops at
+    the budget (see registry.domain.compute). Done to the classes built here, for documents
+    and for the metaschema check's wording (the bundled metaschemas name no dialect, so
+    jsonschema never switches to its stock classes, which stay untouched). Outside a step
+    the check is one context variable lookup.
+    """
+    if validator_class in _CHECKING_BUDGET:
+        return
+    descend: Callable[..., Iterator[ValidationError]] = validator_class.descend
+
+    def descend_within_budget(validator: Any, *args: Any, **kwargs: Any) -> Iterator[ValidationError]:
+        check_budget()
+        return descend(validator, *args, **kwargs)
+
+    validator_class.descend = descend_within_budget
+    _CHECKING_BUDGET.add(validator_class)
+
+
+_CHECKING_BUDGET: set[type[Any]] = set()
+
+
 def _build_dialect(
     name: str,
     stock_class: type[Any],
@@ -234,6 +260,10 @@ def _build_dialect(
             root_keyword: root_reference_keyword(stock_class.VALIDATORS[root_keyword], root_value),
         },
     )
+    # types-jsonschema leaves extend() unannotated.
+    validator_class = jsonschema.validators.extend(stock_class, validators=replacements)  # type: ignore[no-untyped-call]
+    _check_budget_on_descent(validator_class)
+    _check_budget_on_descent(metaschema_class)
     return Dialect(
         name=name,
         keywords=keywords,
@@ -243,8 +273,7 @@ def _build_dialect(
         identifier_keywords=identifier_keywords,
         specification=specification,
         root_only_specification=_root_only(specification),
-        # types-jsonschema leaves extend() unannotated.
-        validator_class=jsonschema.validators.extend(stock_class, validators=replacements),  # type: ignore[no-untyped-call]
+        validator_class=validator_class,
         format_checker=asserting_format_checker(formats),
         metaschema_check=compile_metaschema(metaschema, metaschema_resolver, rules),
         metaschema_validator=metaschema_class(metaschema, _resolver=metaschema_resolver),

@@ -18,6 +18,8 @@ from functools import lru_cache
 
 import regex
 
+from registry.domain.compute import budget_left, budget_spent
+
 
 class InvalidEcmaPattern(ValueError):
     """A pattern is not a valid ECMA-262 regular expression (or cannot be supported)."""
@@ -381,13 +383,24 @@ def pattern_matches(pattern: str, text: str) -> bool:
     """ECMA ``search`` semantics; raises TimeoutError (time spent) or InvalidEcmaPattern."""
     context = validation_context.get()
     if context is None:
-        return compile_ecma(pattern).search(text, timeout=PATTERN_MATCH_TIMEOUT_SECONDS) is not None
+        return compile_ecma(pattern).search(text, timeout=PATTERN_MATCH_TIMEOUT_SECONDS, concurrent=True) is not None
     compiled = context.patterns.get(pattern) or compile_ecma(pattern)
     if context.remaining <= 0:
         raise TimeoutError("regex time budget for this document is spent")
+    timeout = min(PATTERN_MATCH_TIMEOUT_SECONDS, context.remaining)
+    step_left = budget_left()
     started = time.perf_counter()
     try:
-        return compiled.search(text, timeout=min(PATTERN_MATCH_TIMEOUT_SECONDS, context.remaining)) is not None
+        # concurrent: the GIL is released while matching, so a long match on a compute thread
+        # does not hold up the worker's other requests.
+        return (
+            compiled.search(text, timeout=timeout if step_left is None else min(timeout, step_left), concurrent=True)
+            is not None
+        )
+    except TimeoutError:
+        if step_left is not None and step_left < timeout:
+            budget_spent()  # the step's budget ran out, not the match's own limit
+        raise
     finally:
         context.remaining -= time.perf_counter() - started
 

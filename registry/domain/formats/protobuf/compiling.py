@@ -34,6 +34,7 @@ from dataclasses import dataclass
 
 from google.protobuf import descriptor_pb2
 
+from registry.domain.compute import budget_left, budget_spent, hand_over
 from registry.domain.errors import InvalidSchema, SchemaTooLarge
 from registry.domain.formats.base import Dependency, distinct_dependencies
 from registry.domain.formats.protobuf.document import SCHEMA_FILE_NAME, ProtobufDocument, index_types
@@ -140,6 +141,11 @@ def run_protoc(text: str, limits: Limits, dependencies: Sequence[tuple[str, str]
             f"--descriptor_set_out={descriptor_set_path}",
             source_path,
         ]
+        # Within the request's compute budget too, when it runs as a step of one.
+        timeout = limits.compile_timeout_seconds
+        step_left = budget_left()
+        if step_left is not None:
+            timeout = min(timeout, step_left)
         try:
             # Under gevent's monkey-patching this wait lets the worker's other greenlets run.
             completed = subprocess.run(
@@ -148,10 +154,12 @@ def run_protoc(text: str, limits: Limits, dependencies: Sequence[tuple[str, str]
                 env={},
                 stdin=subprocess.DEVNULL,
                 capture_output=True,
-                timeout=limits.compile_timeout_seconds,
+                timeout=timeout,
                 check=False,
             )
         except subprocess.TimeoutExpired:
+            if timeout < limits.compile_timeout_seconds:
+                budget_spent()
             message = f"the schema took longer than {limits.compile_timeout_seconds:g} s to compile"
             return CompileFailure(
                 message, (SchemaProblem(location="", message=message),), too_large=True, transient=True
@@ -162,7 +170,8 @@ def run_protoc(text: str, limits: Limits, dependencies: Sequence[tuple[str, str]
             return _failure_from_diagnostics(stderr, limits, frozenset(name for name, _ in dependencies))
         with open(descriptor_set_path, "rb") as compiled:
             descriptor_set = descriptor_pb2.FileDescriptorSet.FromString(compiled.read())
-    return _document_from(text, list(descriptor_set.file))
+    # Indexing every type is pure and, for a large schema, long: handed over (see registry.domain.compute).
+    return hand_over(lambda: _document_from(text, list(descriptor_set.file)), weight=len(text))
 
 
 def _failure_from_diagnostics(

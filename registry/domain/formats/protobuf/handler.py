@@ -21,6 +21,7 @@ from typing import Any
 
 from google.protobuf import descriptor_pb2
 
+from registry.domain.compute import hand_over
 from registry.domain.errors import InvalidSchema
 from registry.domain.formats.base import Dependency, ParsedSchema
 from registry.domain.formats.protobuf.compiling import (
@@ -94,14 +95,19 @@ class ProtobufHandler:
     def _compile_descriptor(
         self, descriptor: descriptor_pb2.FileDescriptorProto, dependencies: Sequence[Dependency]
     ) -> ProtobufDocument:
-        text, custom_options_left_out = render(descriptor, None)
+        # Rendering and comparing descriptors is pure and can be long: handed over (see
+        # registry.domain.compute); compiling stays here.
+        size = descriptor.ByteSize()
+        text, custom_options_left_out = hand_over(lambda: render(descriptor, None), weight=size)
         document = self._compile_written(text, dependencies)
         if custom_options_left_out:
             # Custom options are extensions declared in the imports: written once these are
             # compiled (the first text, without them, imports the same files).
-            text, _ = render(descriptor, options_pool(document))
+            compiled = document
+            text, _ = hand_over(lambda: render(descriptor, options_pool(compiled)), weight=size)
             document = self._compile_written(text, dependencies)
-        check_round_trip(descriptor, document)
+        written = document
+        hand_over(lambda: check_round_trip(descriptor, written), weight=size)
         return document
 
     def _compile_written(self, text: str, dependencies: Sequence[Dependency]) -> ProtobufDocument:
