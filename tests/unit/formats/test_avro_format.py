@@ -382,21 +382,17 @@ def test_the_largest_fixed_java_reads_is_accepted() -> None:
     HANDLER.parse({"type": "fixed", "name": "F", "size": 2**31 - 9})
 
 
-# A decimal whose precision or scale is no Java int (or out of its range) is an invalid logical
-# type: Avro's Java library (LogicalTypes.fromSchemaIgnoreInvalid, used by Schema.Parser) ignores it
-# and reads the underlying type, as the specification says, and so does the Python library. The
-# registry does the same: such a schema is accepted and means its bytes or fixed.
+# A decimal whose precision or scale is not an integer, out of order or out of its fixed is an
+# invalid logical type: Avro's Java library (LogicalTypes.fromSchemaIgnoreInvalid, used by
+# Schema.Parser) ignores it and reads the underlying type, as the specification says, and so does
+# the Python library. The registry does the same: such a schema is accepted and means its bytes or
+# fixed. An integer beyond a Java int is refused instead (below): Java could only ignore it.
 @pytest.mark.parametrize(
     "attributes",
     [
-        {"precision": 2**31},
-        {"precision": 2**63},
-        {"precision": -(2**63)},
         {"precision": 0},
         {"precision": 5.0},
         {"precision": "5"},
-        {"precision": 5, "scale": 2**31},
-        {"precision": 5, "scale": 2**63},
         {"precision": 5, "scale": -1},
         {"precision": 5, "scale": 6},
         {"precision": 5, "scale": 1.0},
@@ -409,6 +405,30 @@ def test_invalid_decimals_mean_their_underlying_type(base: dict[str, Any], attri
     parsed = HANDLER.parse(schema)
     assert parsed.document.schema_json == schema
     assert issues(schema, "\u0001" * (16 if base["type"] == "fixed" else 3)) == []
+
+
+@pytest.mark.parametrize(
+    ("attributes", "location"),
+    [
+        ({"precision": 2**31}, "/precision"),
+        ({"precision": 2**63}, "/precision"),
+        ({"precision": -(2**31) - 1}, "/precision"),
+        ({"precision": 5, "scale": 2**31}, "/scale"),
+        ({"precision": 5, "scale": -(2**63)}, "/scale"),
+    ],
+)
+@pytest.mark.parametrize("base", [{"type": "bytes"}, {"type": "fixed", "name": "F", "size": 16}])
+def test_decimal_integers_beyond_a_java_int_are_refused(
+    base: dict[str, Any], attributes: dict[str, Any], location: str
+) -> None:
+    with pytest.raises(InvalidSchema) as caught:
+        HANDLER.parse({**base, "logicalType": "decimal", **attributes})
+    assert [problem.location for problem in caught.value.problems] == [location]
+    assert "32-bit int" in caught.value.problems[0].message
+
+
+def test_the_widest_decimal_integers_a_java_int_holds_are_accepted() -> None:
+    HANDLER.parse({"type": "bytes", "logicalType": "decimal", "precision": 2**31 - 1, "scale": 2**31 - 1})
 
 
 def test_decimal_numbers_beyond_json_are_refused_naming_them() -> None:

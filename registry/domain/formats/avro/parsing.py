@@ -13,11 +13,12 @@ Decisions worth knowing:
   Stricter than the spec on purpose: ``{"type": "SomeNamedType"}`` (use the bare name) and
   ``"error"`` types (protocol-only) are refused, as ``avro.schema`` refuses them. Per the
   spec, invalid logical types are accepted and mean their underlying type: a decimal whose
-  ``precision`` or ``scale`` is no 32-bit int, out of order or too large for its fixed, as
+  ``precision`` or ``scale`` is not an integer, out of order or too large for its fixed, as
   Avro's Java and Python libraries ignore it.
-* A fixed ``size`` is at most 2^31 - 9, the longest byte array Avro's Java library reads
-  (it parses the size as a Java int and checks it against that limit); larger sizes would
-  register here and fail in every Java client.
+* Integers are Java ints where Avro's Java library reads them as such: a fixed ``size`` is
+  at most 2^31 - 9, the longest byte array it reads (larger sizes would register here and
+  fail in every Java client), and a decimal's integer ``precision`` or ``scale`` beyond a
+  32-bit int is refused rather than quietly read as plain bytes (Java could only ignore it).
 * Names are resolved as the specification says: a dotless reference is looked up in the
   enclosing namespace only (no fallback to the null namespace, unlike Java).
 * References (Confluent's): the schemas given as dependencies are walked first, in order,
@@ -60,6 +61,7 @@ _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _FIELD_ORDERS = ("ascending", "descending", "ignore")
 # Avro Java's SystemLimitException.checkMaxBytesLength: Integer.MAX_VALUE - 8.
 _MAX_FIXED_SIZE = 2**31 - 9
+_JAVA_INT_RANGE = (-(2**31), 2**31 - 1)
 
 _MAX_SCHEMA_PROBLEMS = 100
 
@@ -160,6 +162,7 @@ class _GraphBuilder:
             return _InvalidType(pointer)
         if type_name in PRIMITIVE_TYPES:
             self._check_doc(schema, pointer)
+            self._check_decimal_integers(schema, pointer)
             logical_type = schema.get("logicalType")
             return PrimitiveType(type_name, pointer, logical_type if isinstance(logical_type, str) else None)
         if type_name == "record":
@@ -344,9 +347,22 @@ class _GraphBuilder:
                 "Avro's Java library reads no larger fixed)",
             )
             size = 0
+        self._check_decimal_integers(schema, pointer)
         node = FixedType(pointer, fullname, aliases, size)
         self._register(node)
         return node
+
+    def _check_decimal_integers(self, schema: dict[str, Any], pointer: str) -> None:
+        if schema.get("logicalType") != "decimal":
+            return
+        low, high = _JAVA_INT_RANGE
+        for attribute in ("precision", "scale"):
+            value = schema.get(attribute)
+            if isinstance(value, int) and not isinstance(value, bool) and not low <= value <= high:
+                self.problem(
+                    f"{pointer}/{attribute}",
+                    f"a decimal's {attribute} must fit a 32-bit int ({low} to {high}), as Avro's Java library reads it",
+                )
 
     def _container(self, schema: dict[str, Any], pointer: str, namespace: str, attribute: str) -> AvroType:
         self._check_doc(schema, pointer)
