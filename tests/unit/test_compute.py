@@ -128,12 +128,13 @@ def test_json_schema_validation_stops_at_the_budget() -> None:
         tight().run(lambda: validator.validate(1), operation="validating the document", weight=0)
 
 
-def test_the_metaschema_check_stops_at_the_budget() -> None:
-    many_properties = {"type": "object", "properties": {f"p{index}": {} for index in range(20_000)}}
-    started = time.monotonic()
+def test_the_metaschema_check_words_problems_within_the_budget() -> None:
+    """The compiled metaschema check is linear, bounded by the size limits (95,000 properties
+    take about 0.2 s); jsonschema, which words the problems of a schema that check refuses,
+    checks the budget as it descends."""
+    invalid = {"type": "object", "properties": {f"p{index}": {"type": 5} for index in range(1_000)}}
     with pytest.raises(TooComplex):
-        tight(0.1).run(lambda: JsonSchemaHandler().parse(many_properties), operation="checking the schema", weight=0)
-    assert time.monotonic() - started < 1
+        tight(1e-6).run(lambda: JsonSchemaHandler().parse(invalid), operation="checking the schema", weight=0)
 
 
 def test_a_pattern_match_may_take_only_the_budget_left() -> None:

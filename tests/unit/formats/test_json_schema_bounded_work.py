@@ -61,7 +61,8 @@ def test_the_same_enum_with_an_invalid_sibling_reports_the_sibling_in_linear_tim
 def test_12000_items_against_an_enum_of_12001_values() -> None:
     validator = compile_validator({"type": "array", "items": {"enum": mixed_items(12_001)}})
     items = mixed_items(12_000)
-    with function_calls_at_most(60 * len(items)):
+    # Two validations at about 32 calls an item (the budget check on each descent included).
+    with function_calls_at_most(80 * len(items)):
         assert validator.validate(items) == []
         [issue] = validator.validate([*items, "not one of them"])
     assert issue.keyword == "enum" and issue.path == "/12000"
