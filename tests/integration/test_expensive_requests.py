@@ -25,7 +25,8 @@ from tests.integration.conftest import make_settings, running_backends
 from tests.support.liveness import HealthPoller
 from tests.support.server import RegistryServer, Reply
 
-pytestmark = pytest.mark.server
+# Slow: each case boots or loads a registry and polls it for seconds; `make test` runs them.
+pytestmark = [pytest.mark.server, pytest.mark.slow]
 
 BUDGET_SECONDS = 4.0
 # The answer may come after the budget: a grace second, and the machine being busy.

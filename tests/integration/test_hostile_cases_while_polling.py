@@ -22,7 +22,8 @@ from tests.support.liveness import HealthPoller
 from tests.support.server import RegistryServer, Reply
 from tests.support.services import TcpProxy
 
-pytestmark = pytest.mark.server
+# Slow: each case boots or loads a registry and polls it for seconds; `make test` runs them.
+pytestmark = [pytest.mark.server, pytest.mark.slow]
 
 BUDGET_SECONDS = 6.0
 HEALTHZ_P99_SECONDS = 0.25
