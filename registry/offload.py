@@ -77,7 +77,6 @@ from gevent.threadpool import ThreadPool
 
 from registry.domain.compute import ComputeBudget, run_until
 from registry.domain.errors import ComputeBusy
-from registry.lru import LocalCache
 
 Result = TypeVar("Result")
 
@@ -101,11 +100,9 @@ class GeventCompute:
         self._inline_weight = inline_weight
         self._pool = ThreadPool(threads)
         self._free_threads = BoundedSemaphore(threads)
-        self._outgrown: LocalCache[bool] = LocalCache(REMEMBERED_STEPS, staleness_seconds=float("inf"))
-
-    @property
-    def weight_limit(self) -> int:
-        return self._inline_weight
+        # Only the hub reads and writes it.
+        self._outgrown: set[str] = set()
+        self.weight_limit = inline_weight
 
     def run(
         self,
@@ -123,12 +120,14 @@ class GeventCompute:
     def _pure(
         self, work: Callable[[], Result], operation: str, weight: int, key: str | None, until: float | None = None
     ) -> Result:
-        if weight <= self._inline_weight and (key is None or self._outgrown.get(key) is None):
+        if weight <= self._inline_weight and key not in self._outgrown:
             try:
                 return run_until(time.monotonic() + INLINE_SLICE_SECONDS, _OutgrewInline, work)
             except _OutgrewInline:
                 if key is not None:
-                    self._outgrown.put(key, True)
+                    if len(self._outgrown) >= REMEMBERED_STEPS:
+                        self._outgrown.clear()  # a rare event: start remembering afresh
+                    self._outgrown.add(key)
         return self._on_thread(work, operation, until=until)
 
     def _in_place(self, work: Callable[[], Result], operation: str) -> Result:

@@ -161,6 +161,28 @@ def check_budget() -> None:
         raise step.overrun()
 
 
+def budget_checked(descend: Callable[..., Result]) -> Callable[..., Result]:
+    """``descend`` with ``check_budget()`` first, written out: it wraps jsonschema's ``descend``,
+    which runs for every subschema applied to a value, so the check is inlined and the
+    arguments are passed as jsonschema's signature has them rather than forwarded."""
+    current_step, clock = _step.get, time.monotonic
+
+    def checked(
+        validator: Any,
+        instance: Any,
+        schema: Any,
+        path: Any = None,
+        schema_path: Any = None,
+        resolver: Any = None,
+    ) -> Result:
+        step = current_step()
+        if step is not None and clock() >= step.at:
+            raise step.overrun()
+        return descend(validator, instance, schema, path, schema_path, resolver)
+
+    return checked
+
+
 def budget_left() -> float | None:
     """Seconds the running step has left (at least 0), or None outside a step."""
     step = _step.get()

@@ -20,6 +20,11 @@ from registry.domain.errors import InvalidRequest, SchemaNotFound
 E = TypeVar("E", bound=Enum)
 
 
+def has_query(req: falcon.Request) -> bool:
+    """Whether the request has a query string at all: hot paths skip asking for each parameter."""
+    return bool(req.query_string)
+
+
 def query_param(req: falcon.Request, name: str) -> str | None:
     """A query parameter's value (None when absent): the one way the resources read them."""
     value = req.get_param(name)

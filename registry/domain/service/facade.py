@@ -212,8 +212,9 @@ class RegistryService:
         *,
         max_errors: int = DEFAULT_MAX_ERRORS,
         options: ValidationOptions = NO_VALIDATION_OPTIONS,
+        size: int | None = None,
     ) -> list[ValidationIssue]:
-        return self._validation.validate(schema_id, document, max_errors=max_errors, options=options)
+        return self._validation.validate(schema_id, document, max_errors=max_errors, options=options, size=size)
 
     def validate_subject_version(
         self,
@@ -223,9 +224,10 @@ class RegistryService:
         *,
         max_errors: int = DEFAULT_MAX_ERRORS,
         options: ValidationOptions = NO_VALIDATION_OPTIONS,
+        size: int | None = None,
     ) -> tuple[SchemaVersion, list[ValidationIssue]]:
         return self._validation.validate_subject_version(
-            subject, label, document, max_errors=max_errors, options=options
+            subject, label, document, max_errors=max_errors, options=options, size=size
         )
 
     # -- compatibility -------------------------------------------------------------------

@@ -71,7 +71,7 @@ class SubjectVersionValidation:
         max_errors = max_errors_of(req)
         document = read_json(req, self._max_body_bytes)
         found, issues = self._service.validate_subject_version(
-            subject, version, document, max_errors=max_errors, options=options_of(req)
+            subject, version, document, max_errors=max_errors, options=options_of(req), size=req.content_length
         )
         body = representations.validation_result(issues)
         body["schema_id"], body["version"] = found.id, str(found.version)

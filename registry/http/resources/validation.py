@@ -16,6 +16,8 @@ MAX_ERRORS_LIMIT = 10_000
 
 def options_of(req: falcon.Request) -> ValidationOptions:
     """``?encoding=`` (Avro) and ``?message=`` (Protobuf); formats without the choice ignore them."""
+    if not fields.has_query(req):  # the common case, on the validation hot path
+        return NO_VALIDATION_OPTIONS
     encoding, message = fields.query_param(req, "encoding"), fields.query_param(req, "message")
     if encoding is None and message is None:
         return NO_VALIDATION_OPTIONS
@@ -23,7 +25,7 @@ def options_of(req: falcon.Request) -> ValidationOptions:
 
 
 def max_errors_of(req: falcon.Request) -> int:
-    raw = fields.query_param(req, "max_errors")
+    raw = fields.query_param(req, "max_errors") if fields.has_query(req) else None
     if raw is None:
         return 100
     try:
@@ -48,7 +50,9 @@ class ValidateById:
         schema_id = fields.path_schema_id(schema_id)
         max_errors = max_errors_of(req)
         document = read_json(req, self._max_body_bytes)
-        issues = self._service.validate(schema_id, document, max_errors=max_errors, options=options_of(req))
+        issues = self._service.validate(
+            schema_id, document, max_errors=max_errors, options=options_of(req), size=req.content_length
+        )
         resp.content_type = falcon.MEDIA_JSON
         resp.data = orjson.dumps(representations.validation_result(issues))
 
@@ -66,6 +70,9 @@ class ValidateEnvelope:
         if "data" not in body:
             raise InvalidRequest("field 'data' is required (the document to validate)", field="data")
         schema_id = fields.schema_id(body.get("schema_id"), "schema_id")
-        issues = self._service.validate(schema_id, body["data"], max_errors=max_errors, options=options_of(req))
+        # The envelope's length stands for the document's: it is a little more.
+        issues = self._service.validate(
+            schema_id, body["data"], max_errors=max_errors, options=options_of(req), size=req.content_length
+        )
         resp.content_type = falcon.MEDIA_JSON
         resp.data = orjson.dumps(representations.validation_result(issues))

@@ -98,6 +98,16 @@ def test_validation_compiles_once_and_validates_each_time(service: RegistryServi
     assert 0 < first.weight < second.weight < 100
 
 
+def test_a_validation_weighs_what_the_caller_says_the_document_measures(
+    service: RegistryService, compute: RecordingCompute
+) -> None:
+    version = register(service, "s")
+    service.validate(version.id, {"id": "u1"}, size=123_456)
+    service.validate_subject_version("s", "latest", {"id": "u1"}, size=7)
+    validations = [step for step in compute.steps if step.operation == "validating the document"]
+    assert [step.weight for step in validations] == [123_456, 7]
+
+
 def test_compatibility_checks_are_steps(service: RegistryService, compute: RecordingCompute) -> None:
     old = register(service, "s")
     new = register(service, "t", USER_NULLABLE_NAME)

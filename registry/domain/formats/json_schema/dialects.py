@@ -22,7 +22,7 @@ from jsonschema import FormatChecker
 from jsonschema.exceptions import ValidationError
 from jsonschema_specifications import REGISTRY as _BUNDLED_METASCHEMAS
 
-from registry.domain.compute import check_budget
+from registry.domain.compute import budget_checked
 from registry.domain.errors import InvalidSchema
 from registry.domain.formats.json_schema.keywords import (
     METASCHEMA_VALIDATOR_CLASSES,
@@ -203,13 +203,7 @@ def _check_budget_on_descent(validator_class: type[Any]) -> None:
     """
     if validator_class in _CHECKING_BUDGET:
         return
-    descend: Callable[..., Iterator[ValidationError]] = validator_class.descend
-
-    def descend_within_budget(validator: Any, *args: Any, **kwargs: Any) -> Iterator[ValidationError]:
-        check_budget()
-        return descend(validator, *args, **kwargs)
-
-    validator_class.descend = descend_within_budget
+    validator_class.descend = budget_checked(validator_class.descend)
     _CHECKING_BUDGET.add(validator_class)
 
 
