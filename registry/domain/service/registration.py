@@ -216,7 +216,12 @@ class Registration:
             )
             if violations or not bump:
                 return violations, Bump.MAJOR
-            return violations, self._bump(handler, rules, history, parsed, effective.policy)
+            # A mode that checks backward has just compared with the latest version, which is
+            # the bump's own question: on large schemas that comparison is the dear part.
+            known_backward_compatible = check and effective.mode.checks_backward
+            return violations, self._bump(
+                handler, rules, history, parsed, effective.policy, known_backward_compatible=known_backward_compatible
+            )
 
         return self._compute.run(
             assess,
@@ -288,6 +293,8 @@ class Registration:
         history: list[tuple[str, Any]],
         parsed: ParsedSchema,
         policy: CompatibilityPolicy,
+        *,
+        known_backward_compatible: bool = False,
     ) -> Bump:
         if not history:
             return Bump.MAJOR
@@ -295,7 +302,7 @@ class Registration:
         if handler.only_annotations_differ(latest, parsed.document):
             return Bump.PATCH
         # Decided by a BACKWARD check whatever the subject's mode, NONE included.
-        if not rules.backward_violations(latest, parsed.document, policy):
+        if known_backward_compatible or not rules.backward_violations(latest, parsed.document, policy):
             return Bump.MINOR
         return Bump.MAJOR
 

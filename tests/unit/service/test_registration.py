@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
+from registry.domain.compatibility.base import CompatibilityRules
+from registry.domain.compatibility.json_schema import JsonSchemaCompatibility
+from registry.domain.compatibility.registry import CompatibilityRegistry
 from registry.domain.errors import (
     CompatibilityModeConflict,
     IncompatibleSchema,
@@ -14,7 +19,14 @@ from registry.domain.errors import (
     VersionConflict,
 )
 from registry.domain.formats.registry import default_formats
-from registry.domain.model import CompatibilityMode, CompatibilityPolicy, RegistryMode, SchemaFormat, SchemaState
+from registry.domain.model import (
+    CompatibilityMode,
+    CompatibilityPolicy,
+    RegistryMode,
+    SchemaFormat,
+    SchemaState,
+    Violation,
+)
 from registry.domain.records import CompatibilityConfig, SchemaReference, VersionChanges
 from registry.domain.service import RegistrationRequest, RegistryService
 from registry.domain.versioning import SemVer
@@ -283,3 +295,50 @@ def test_ids_can_only_be_given_in_import_mode(service: RegistryService) -> None:
         register(service, "s", global_id=5)
     service.set_subject_mode("s", RegistryMode.IMPORT)
     assert register(service, "s", global_id=5).global_id == 5
+
+
+class CountingRules:
+    """A format's rules, counting the comparisons asked of them."""
+
+    def __init__(self, rules: CompatibilityRules) -> None:
+        self.rules = rules
+        self.comparisons = 0
+
+    @property
+    def format(self) -> SchemaFormat:
+        return self.rules.format
+
+    def backward_violations(self, old: Any, new: Any, policy: CompatibilityPolicy) -> list[Violation]:
+        self.comparisons += 1
+        return self.rules.backward_violations(old, new, policy)
+
+
+@pytest.mark.parametrize(
+    ("mode", "comparisons"),
+    [
+        # The mode's backward comparison with the latest version answers the bump's question too.
+        (CompatibilityMode.BACKWARD, 1),
+        (CompatibilityMode.FULL, 2),
+        # These never compare backward with the latest, so the bump does.
+        (CompatibilityMode.FORWARD, 2),
+        (CompatibilityMode.NONE, 1),
+    ],
+)
+def test_a_compatible_version_is_compared_with_the_latest_once_per_direction(
+    mode: CompatibilityMode, comparisons: int
+) -> None:
+    counting = CountingRules(JsonSchemaCompatibility())
+    service = RegistryService(
+        InMemorySchemaStore(),
+        InMemorySchemaCache(),
+        default_formats(),
+        validator_cache_size=8,
+        compatibility=CompatibilityRegistry([counting]),
+    )
+    register(service, "shop.user", compatibility_mode=mode)
+    assert counting.comparisons == 0
+    # Another spelling of the same types: compatible both ways, and more than an annotation.
+    respelled = {**USER, "properties": {"id": {"type": ["string"]}, "name": {"type": "string"}}}
+    second = register(service, "shop.user", respelled)
+    assert second.version == SemVer(1, 1, 0)
+    assert counting.comparisons == comparisons
